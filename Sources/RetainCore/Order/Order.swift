@@ -1,0 +1,173 @@
+import Foundation
+
+/// One line of an order. Amounts are minor units of the order currency.
+public struct OrderLine: Codable, Sendable, Equatable {
+    public var sku: String?
+    public var category: String?
+    public var name: String?
+    public var quantity: Int64
+    public var unitPrice: Int64
+    /// Discount on this line, in minor units.
+    public var discount: Int64
+
+    public init(
+        sku: String? = nil, category: String? = nil, name: String? = nil, quantity: Int64, unitPrice: Int64,
+        discount: Int64 = 0
+    ) {
+        self.sku = sku
+        self.category = category
+        self.name = name
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+        self.discount = discount
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sku, category, name, quantity
+        case unitPrice = "unit_price"
+        case discount
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        sku = try container.decodeIfPresent(String.self, forKey: .sku)
+        category = try container.decodeIfPresent(String.self, forKey: .category)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        quantity = try container.decode(Int64.self, forKey: .quantity)
+        unitPrice = try container.decode(Int64.self, forKey: .unitPrice)
+        discount = try container.decodeIfPresent(Int64.self, forKey: .discount) ?? 0
+    }
+
+    /// Quantity × unit price − line discount, or nil on overflow.
+    public var amount: Int64? {
+        let (gross, overflow) = quantity.multipliedReportingOverflow(by: unitPrice)
+        return overflow ? nil : gross - discount
+    }
+}
+
+/// A purchase as the shop sends it. `orderID` is the shop's own id and the idempotency key.
+public struct OrderInput: Codable, Sendable, Equatable {
+    public var orderID: String
+    public var customer: CustomerReference
+    public var placedAt: Date
+    public var currency: String
+    public var lines: [OrderLine]
+    /// Order-level discount in minor units, spread over the lines in proportion to their amounts.
+    public var discount: Int64
+    /// What the customer paid. With lines it must equal the sum of line amounts minus `discount`; without lines it
+    /// is required and is the whole base for points.
+    public var total: Int64?
+    /// Where the order was taken (`web`, `store-12`); kept for reporting.
+    public var channel: String?
+
+    public init(
+        orderID: String, customer: CustomerReference, placedAt: Date, currency: String, lines: [OrderLine] = [],
+        discount: Int64 = 0, total: Int64? = nil, channel: String? = nil
+    ) {
+        self.orderID = orderID
+        self.customer = customer
+        self.placedAt = placedAt
+        self.currency = currency
+        self.lines = lines
+        self.discount = discount
+        self.total = total
+        self.channel = channel
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case orderID = "order_id"
+        case customer
+        case placedAt = "placed_at"
+        case currency, lines, discount, total, channel
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        orderID = try container.decode(String.self, forKey: .orderID)
+        customer = try container.decode(CustomerReference.self, forKey: .customer)
+        placedAt = try container.decode(Date.self, forKey: .placedAt)
+        currency = try container.decode(String.self, forKey: .currency)
+        lines = try container.decodeIfPresent([OrderLine].self, forKey: .lines) ?? []
+        discount = try container.decodeIfPresent(Int64.self, forKey: .discount) ?? 0
+        total = try container.decodeIfPresent(Int64.self, forKey: .total)
+        channel = try container.decodeIfPresent(String.self, forKey: .channel)
+    }
+
+    /// Checks the order against the program and returns it with `total` filled in; every problem is reported
+    /// with its field.
+    public func validated(for settings: ProgramSettings) throws -> OrderInput {
+        var validator = Validator()
+        validator.check(!orderID.isEmpty && orderID.count <= 128, "order_id", "must be 1–128 characters")
+        validator.check(!customer.isEmpty, "customer",
+                        "name the customer by one of customer_id, external_id, card_number, email, phone")
+        if let email = customer.email {
+            validator.check(ContactNormalization.isPlausibleEmail(email), "customer.email", "is not an e-mail address")
+        }
+        if let phone = customer.phone {
+            validator.check(ContactNormalization.isPlausiblePhone(phone), "customer.phone", "needs 6–16 digits")
+        }
+        if let currency = Currency(code: currency) {
+            validator.check(currency == settings.currency, "currency",
+                            "this program earns in \(settings.currency.code); the order is in \(currency.code)")
+        } else {
+            validator.add("currency", "\(currency) is not an ISO 4217 currency code")
+        }
+        validator.check(lines.count <= 1000, "lines", "at most 1000 lines per order")
+        validator.check(discount >= 0, "discount", "must not be negative")
+        var sum: Int64 = 0
+        var sumOverflowed = false
+        for (index, line) in lines.enumerated() {
+            let field = "lines[\(index)]"
+            validator.check(line.quantity > 0, "\(field).quantity", "must be at least 1 (send returns to /returns)")
+            validator.check(line.quantity <= 1_000_000_000, "\(field).quantity", "must be at most 1000000000")
+            validator.check(line.unitPrice >= 0, "\(field).unit_price", "must not be negative")
+            validator.check(line.unitPrice <= 1_000_000_000_000, "\(field).unit_price", "is implausibly large")
+            validator.check(line.discount >= 0, "\(field).discount", "must not be negative")
+            if let amount = line.amount {
+                if line.quantity > 0 && line.unitPrice >= 0 {
+                    validator.check(amount >= 0, "\(field).discount", "is larger than quantity × unit_price")
+                }
+                let (next, overflow) = sum.addingReportingOverflow(amount)
+                sum = next
+                sumOverflowed = sumOverflowed || overflow
+            } else {
+                sumOverflowed = true
+            }
+        }
+        var result = self
+        if lines.isEmpty {
+            if let total {
+                validator.check(total >= 0, "total", "must not be negative")
+                validator.check(total <= 1_000_000_000_000_000, "total", "is implausibly large")
+            } else {
+                validator.add("total", "is required when the order has no lines")
+            }
+        } else if sumOverflowed {
+            validator.add("lines", "the line amounts are too large to add up")
+        } else {
+            let computed = sum - discount
+            if validator.issues.isEmpty {
+                validator.check(computed >= 0, "discount", "is larger than the sum of the lines (\(sum))")
+            }
+            if let total {
+                validator.check(total == computed, "total",
+                                "is \(total) but the lines add up to \(sum) minus discount \(discount) = \(computed)")
+            }
+            result.total = computed
+        }
+        try validator.throwIfInvalid()
+        result.currency = settings.currency.code
+        return result
+    }
+
+    /// The amount after all discounts; valid after `validated(for:)`.
+    public var paid: Int64 { total ?? 0 }
+
+    /// The amounts that earn points, one per line after the order discount is spread over them (largest
+    /// remainder, so they add up to `paid` exactly). An order without lines counts as one line.
+    public var netLineAmounts: [Int64] {
+        guard !lines.isEmpty else { return [paid] }
+        let gross = lines.map { $0.amount ?? 0 }
+        return Apportion.subtract(discount, from: gross)
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+
+/// The storage port. A use case opens one session (one transaction) scoped to one program and does all its reads
+/// and writes through it; either everything in the closure is committed or nothing is.
+///
+/// Implementations serialise or lock so that two sessions writing for the same customer cannot interleave
+/// (SQLite: one writer at a time; PostgreSQL: a row lock from `lockCustomer`).
+public protocol LoyaltyStore: Sendable {
+    /// Runs `body` in a write transaction for `program`; rolls back if it throws.
+    func write<T: Sendable>(program: String, _ body: @Sendable (any StoreSession) async throws -> T) async throws -> T
+    /// Runs `body` against a consistent read-only view of `program`.
+    func read<T: Sendable>(program: String, _ body: @Sendable (any StoreSession) async throws -> T) async throws -> T
+    /// Programs and API keys, which live above any one program.
+    var instance: any InstanceRepository { get }
+}
+
+/// Everything a use case can ask of one program's data inside one transaction.
+public protocol StoreSession: CustomerRepository, OrderRepository, LedgerRepository, RuleRepository, EventRepository,
+    IdempotencyRepository, RedemptionRepository
+{
+    var programID: String { get }
+}
+
+public protocol CustomerRepository {
+    func customer(id: String) async throws -> Customer?
+    func findCustomer(_ lookup: CustomerLookup) async throws -> Customer?
+    func insertCustomers(_ customers: [Customer]) async throws
+    func updateCustomer(_ customer: Customer) async throws
+    func listCustomers(_ query: CustomerQuery) async throws -> [Customer]
+    /// Holds the customer against concurrent writers until the transaction ends (a no-op where writes are serial).
+    func lockCustomer(id: String) async throws
+}
+
+/// A page of customers: `search` matches e-mail, phone, external id or card number exactly (normalised), or a
+/// prefix of the name; pages continue after the id `after`.
+public struct CustomerQuery: Sendable {
+    public var search: String?
+    public var limit: Int
+    public var after: String?
+
+    public init(search: String? = nil, limit: Int = 50, after: String? = nil) {
+        self.search = search
+        self.limit = limit
+        self.after = after
+    }
+}
+
+public protocol OrderRepository {
+    func order(id: String) async throws -> OrderRecord?
+    func orders(ids: [String]) async throws -> [OrderRecord]
+    func insertOrders(_ orders: [OrderRecord]) async throws
+    func updateOrders(_ orders: [OrderRecord]) async throws
+    func returnRecord(id: String) async throws -> ReturnRecord?
+    func insertReturns(_ returns: [ReturnRecord]) async throws
+    func orders(customerID: String, limit: Int) async throws -> [OrderRecord]
+}
+
+public protocol LedgerRepository {
+    /// Lots with points left.
+    func openLots(customerIDs: [String]) async throws -> [PointLot]
+    func apply(_ changes: LedgerChanges) async throws
+    /// Newest first; continues before the entry id `before`.
+    func entries(customerID: String, limit: Int, before: String?) async throws -> [LedgerEntry]
+    func balance(customerID: String) async throws -> Int64
+    /// Customers with points left in a lot that expired at or before `time`.
+    func customersWithExpiredLots(asOf time: Date, limit: Int) async throws -> [String]
+    /// How many times `ruleID` awarded points to the customer at or after `since` (event caps).
+    func countAwards(customerID: String, ruleID: String, since: Date) async throws -> Int
+}
+
+public protocol RuleRepository {
+    func rules() async throws -> [EarningRule]
+    func saveRule(_ rule: EarningRule, at: Date) async throws
+    func deleteRule(id: String) async throws
+}
+
+/// A custom event as stored.
+public struct EventRecord: Codable, Sendable, Equatable {
+    public var programID: String
+    public var input: EventInput
+    public var customerID: String
+    public var pointsAwarded: Int64
+    public var createdAt: Date
+
+    public init(programID: String, input: EventInput, customerID: String, pointsAwarded: Int64, createdAt: Date) {
+        self.programID = programID
+        self.input = input
+        self.customerID = customerID
+        self.pointsAwarded = pointsAwarded
+        self.createdAt = createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case programID = "program_id"
+        case input
+        case customerID = "customer_id"
+        case pointsAwarded = "points_awarded"
+        case createdAt = "created_at"
+    }
+}
+
+public protocol EventRepository {
+    func insertEvent(_ event: EventRecord) async throws
+    func event(id: String) async throws -> EventRecord?
+}
+
+/// The remembered answer to a retried write: same key and same request → same answer; same key, other request → 409.
+public struct IdempotencyRecord: Sendable, Equatable {
+    public var scope: String
+    public var key: String
+    public var requestHash: String
+    public var response: Data
+    public var createdAt: Date
+
+    public init(scope: String, key: String, requestHash: String, response: Data, createdAt: Date) {
+        self.scope = scope
+        self.key = key
+        self.requestHash = requestHash
+        self.response = response
+        self.createdAt = createdAt
+    }
+}
+
+public protocol IdempotencyRepository {
+    func idempotencyRecord(scope: String, key: String) async throws -> IdempotencyRecord?
+    func insertIdempotencyRecords(_ records: [IdempotencyRecord]) async throws
+}
+
+/// Points spent as money off an order, or (later) on a catalogue reward.
+public struct RedemptionRecord: Codable, Sendable, Equatable {
+    public var programID: String
+    public var id: String
+    public var customerID: String
+    public var idempotencyKey: String
+    public var points: Int64
+    public var amount: Int64
+    public var currency: String
+    public var orderID: String?
+    public var rewardID: String?
+    public var entryID: String
+    public var createdAt: Date
+
+    public init(
+        programID: String, id: String, customerID: String, idempotencyKey: String, points: Int64, amount: Int64,
+        currency: String, orderID: String?, rewardID: String?, entryID: String, createdAt: Date
+    ) {
+        self.programID = programID
+        self.id = id
+        self.customerID = customerID
+        self.idempotencyKey = idempotencyKey
+        self.points = points
+        self.amount = amount
+        self.currency = currency
+        self.orderID = orderID
+        self.rewardID = rewardID
+        self.entryID = entryID
+        self.createdAt = createdAt
+    }
+}
+
+public protocol RedemptionRepository {
+    func insertRedemption(_ redemption: RedemptionRecord) async throws
+}
+
+/// Programs and API keys.
+public protocol InstanceRepository: Sendable {
+    func programs() async throws -> [Program]
+    func program(id: String) async throws -> Program?
+    func insertProgram(_ program: Program) async throws
+    func updateProgram(_ program: Program) async throws
+    func insertKey(_ key: APIKey) async throws
+    func keys(programID: String?) async throws -> [APIKey]
+    func key(hash: String) async throws -> APIKey?
+    /// Marks the key revoked; false when no such key exists.
+    func revokeKey(id: String, at: Date) async throws -> Bool
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// A loyalty program (workspace). Every record belongs to exactly one; an instance can host many side by side.
+public struct Program: Codable, Sendable, Equatable {
+    /// The id used in every key and index; `default` for a one-shop install.
+    public var id: String
+    public var name: String
+    public var settings: ProgramSettings
+    public var createdAt: Date
+
+    public static let defaultID = "default"
+
+    public init(id: String, name: String, settings: ProgramSettings, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.settings = settings
+        self.createdAt = createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, settings
+        case createdAt = "created_at"
+    }
+
+    /// Program ids are short slugs so they read well in URLs, logs and keys.
+    public static func validateID(_ id: String) throws {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-_")
+        guard (1...40).contains(id.count), id.allSatisfy({ allowed.contains($0) }) else {
+            throw DomainError.invalid("id", "use 1–40 characters from a–z, 0–9, '-' and '_'")
+        }
+    }
+}
+
+/// What happens to an order whose customer Retain does not know.
+public enum UnknownCustomerPolicy: String, Codable, Sendable, CaseIterable {
+    /// Create the customer from the contact on the order and award the points.
+    case create
+    /// Keep the order as `unmatched`, award nothing, until it is assigned to a customer.
+    case hold
+}
+
+/// How much one point is worth when spent: `points` points buy `amount` minor units of the program currency.
+public struct PointValue: Codable, Sendable, Equatable {
+    public var points: Int64
+    public var amount: Int64
+
+    public init(points: Int64, amount: Int64) {
+        self.points = points
+        self.amount = amount
+    }
+}
+
+/// The program-wide settings every rule and use case reads.
+public struct ProgramSettings: Codable, Sendable, Equatable {
+    /// Orders must be in this currency; points are earned on its minor units.
+    public var currency: Currency
+    /// The shop's time zone: "Tuesday" in a rule and the day of an event cap are read in it.
+    public var timeZone: String
+    /// Redemption rate (default 100 points = 1.00).
+    public var pointValue: PointValue
+    /// Points from orders become spendable this many days after the order (the return window); 0 = at once.
+    public var pendingDays: Int
+    /// Points expire this many days after their award unless the rule says otherwise; nil = never.
+    public var pointsExpireAfterDays: Int?
+    /// The smallest redemption accepted, in points.
+    public var minRedeemPoints: Int64
+    /// At most this share of an order may be paid with points, in percent (1–100).
+    public var maxRedeemSharePercent: Int
+    public var unknownCustomer: UnknownCustomerPolicy
+
+    public init(
+        currency: Currency, timeZone: String = "UTC", pointValue: PointValue = PointValue(points: 100, amount: 100),
+        pendingDays: Int = 0, pointsExpireAfterDays: Int? = nil, minRedeemPoints: Int64 = 0,
+        maxRedeemSharePercent: Int = 100, unknownCustomer: UnknownCustomerPolicy = .create
+    ) {
+        self.currency = currency
+        self.timeZone = timeZone
+        self.pointValue = pointValue
+        self.pendingDays = pendingDays
+        self.pointsExpireAfterDays = pointsExpireAfterDays
+        self.minRedeemPoints = minRedeemPoints
+        self.maxRedeemSharePercent = maxRedeemSharePercent
+        self.unknownCustomer = unknownCustomer
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case currency
+        case timeZone = "time_zone"
+        case pointValue = "point_value"
+        case pendingDays = "pending_days"
+        case pointsExpireAfterDays = "points_expire_after_days"
+        case minRedeemPoints = "min_redeem_points"
+        case maxRedeemSharePercent = "max_redeem_share_percent"
+        case unknownCustomer = "unknown_customer"
+    }
+
+    public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")! }
+
+    public func validate() throws {
+        var validator = Validator()
+        validator.check(TimeZone(identifier: timeZone) != nil, "time_zone", "\(timeZone) is not an IANA time zone")
+        validator.check(pointValue.points > 0, "point_value.points", "must be at least 1")
+        validator.check(pointValue.amount > 0, "point_value.amount", "must be at least 1")
+        validator.check((0...3650).contains(pendingDays), "pending_days", "must be between 0 and 3650")
+        if let days = pointsExpireAfterDays {
+            validator.check((1...36500).contains(days), "points_expire_after_days", "must be between 1 and 36500")
+        }
+        validator.check(minRedeemPoints >= 0, "min_redeem_points", "must not be negative")
+        validator.check((1...100).contains(maxRedeemSharePercent), "max_redeem_share_percent", "must be 1–100")
+        try validator.throwIfInvalid()
+    }
+}

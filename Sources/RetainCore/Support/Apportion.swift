@@ -1,0 +1,40 @@
+/// Splitting an integer total over parts in proportion to weights so that the pieces add up exactly (largest
+/// remainder method, ties to the earlier part). Used for order discounts and for which line earned which point.
+public enum Apportion {
+    /// `total` (≥ 0) split in proportion to `weights` (≥ 0); all-zero weights put everything on the first part.
+    public static func split(_ total: Int64, weights: [Int128]) -> [Int64] {
+        guard !weights.isEmpty else { return [] }
+        let weightSum = weights.reduce(0, +)
+        guard weightSum > 0 else {
+            var result = [Int64](repeating: 0, count: weights.count)
+            result[0] = total
+            return result
+        }
+        var shares = [Int64](repeating: 0, count: weights.count)
+        var remainders: [(index: Int, remainder: Int128)] = []
+        var left = total
+        for (index, weight) in weights.enumerated() {
+            let product = Int128(total) * weight
+            shares[index] = Int64(product / weightSum)
+            left -= shares[index]
+            remainders.append((index, product % weightSum))
+        }
+        let order = remainders.sorted { $0.remainder != $1.remainder ? $0.remainder > $1.remainder : $0.index < $1.index }
+        var cursor = 0
+        while left > 0 {
+            shares[order[cursor % order.count].index] += 1
+            left -= 1
+            cursor += 1
+        }
+        return shares
+    }
+
+    public static func split(_ total: Int64, by weights: [Int64]) -> [Int64] {
+        split(total, weights: weights.map { Int128($0) })
+    }
+
+    /// `amounts` minus `deduction` spread over them in proportion.
+    public static func subtract(_ deduction: Int64, from amounts: [Int64]) -> [Int64] {
+        zip(amounts, split(deduction, by: amounts)).map { $0 - $1 }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import RetainCore
+import RetainServices
+
+/// `/v1/program`, `/v1/earning-rules` and `/v1/expiry`: how the key's program is set up.
+struct ProgramController {
+    let service: LoyaltyService
+    let administration: Administration
+
+    struct ProgramPatch: Decodable {
+        var name: String?
+        var settings: ProgramSettings?
+    }
+
+    func register(on group: RouterGroup<RetainRequestContext>) {
+        group.get("program") { _, context in
+            try JSONResponse.make(try await administration.program(try context.program(for: .read)))
+        }
+        group.patch("program") { request, context in
+            let program = try context.program(for: .admin)
+            let patch = try await JSONResponse.decode(ProgramPatch.self, from: request, context: context)
+            let current = try await administration.program(program)
+            return try JSONResponse.make(
+                try await administration.updateSettings(program: program, patch.settings ?? current.settings, name: patch.name))
+        }
+        group.get("earning-rules") { _, context in
+            let program = try context.program(for: .read)
+            return try JSONResponse.make(RuleSet(rules: try await service.rules(program: program)))
+        }
+        group.post("earning-rules") { request, context in
+            let program = try context.program(for: .admin)
+            let rule = try await JSONResponse.decode(EarningRule.self, from: request, context: context)
+            return try JSONResponse.make(try await service.createRule(program: program, rule), status: .created)
+        }
+        group.put("earning-rules") { request, context in
+            let program = try context.program(for: .admin)
+            let set = try await JSONResponse.decode(RuleSet.self, from: request, context: context)
+            return try JSONResponse.make(RuleSet(rules: try await service.replaceRules(program: program, set)))
+        }
+        group.put("earning-rules/:id") { request, context in
+            let program = try context.program(for: .admin)
+            let rule = try await JSONResponse.decode(EarningRule.self, from: request, context: context)
+            return try JSONResponse.make(
+                try await service.putRule(program: program, id: try context.parameters.require("id"), rule))
+        }
+        group.delete("earning-rules/:id") { _, context in
+            let program = try context.program(for: .admin)
+            try await service.deleteRule(program: program, id: try context.parameters.require("id"))
+            return Response(status: .noContent)
+        }
+        group.post("expiry/run") { _, context in
+            let program = try context.program(for: .admin)
+            return try JSONResponse.make(try await service.expirePoints(program: program))
+        }
+    }
+}

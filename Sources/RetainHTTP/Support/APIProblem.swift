@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import RetainCore
+
+/// An RFC 9457 problem document (`application/problem+json`). Every error the API returns is one, with the
+/// fields at fault in `errors` and a machine-readable `code` for business refusals.
+public struct APIProblem: Error, Codable, Sendable {
+    public var type: String
+    public var title: String
+    public var status: Int
+    public var detail: String
+    public var code: String?
+    public var errors: [FieldIssue]?
+
+    public init(status: HTTPResponse.Status, title: String, detail: String, code: String? = nil,
+                errors: [FieldIssue]? = nil)
+    {
+        self.type = "https://retain.dev/problems/" + title.lowercased().replacingOccurrences(of: " ", with: "-")
+        self.title = title
+        self.status = status.code
+        self.detail = detail
+        self.code = code
+        self.errors = errors
+    }
+
+    public static func unauthorized(_ detail: String) -> APIProblem {
+        APIProblem(status: .unauthorized, title: "Unauthorized", detail: detail)
+    }
+
+    public static func badRequest(_ detail: String, errors: [FieldIssue]? = nil) -> APIProblem {
+        APIProblem(status: .badRequest, title: "Bad request", detail: detail, errors: errors)
+    }
+
+    public static func invalid(_ issues: [FieldIssue]) -> APIProblem {
+        APIProblem(status: .unprocessableContent, title: "Invalid request",
+                   detail: issues.map { "\($0.field): \($0.reason)" }.joined(separator: "; "), errors: issues)
+    }
+
+    /// The problem for any error a handler threw.
+    static func from(_ error: any Error) -> APIProblem? {
+        switch error {
+        case let problem as APIProblem:
+            return problem
+        case let domain as DomainError:
+            switch domain {
+            case .invalid(let issues): return .invalid(issues)
+            case .notFound(let what, let id):
+                return APIProblem(status: .notFound, title: "Not found", detail: "\(what) \(id) not found in this program")
+            case .conflict(let detail): return APIProblem(status: .conflict, title: "Conflict", detail: detail)
+            case .refused(let code, let detail):
+                return APIProblem(status: .unprocessableContent, title: "Refused", detail: detail, code: code)
+            }
+        case let decoding as DecodingError:
+            return fromDecoding(decoding)
+        case let http as HTTPError:
+            switch http.status {
+            case .notFound: return APIProblem(status: .notFound, title: "Not found", detail: "no such endpoint; see /openapi.json")
+            case .contentTooLarge:
+                return APIProblem(status: .contentTooLarge, title: "Content too large", detail: "request bodies are limited to 1 MiB")
+            default:
+                return APIProblem(status: http.status, title: http.status.reasonPhrase, detail: http.body ?? http.status.reasonPhrase)
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// Decoding errors name the field: a wrong type or a missing field is 422 with its path; broken JSON is 400.
+    static func fromDecoding(_ error: DecodingError) -> APIProblem {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            var text = ""
+            for key in codingPath {
+                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+            }
+            return text.isEmpty ? "body" : text
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return .invalid([FieldIssue(path(context.codingPath + [key]), "is required")])
+        case .typeMismatch(let type, let context):
+            return .invalid([FieldIssue(path(context.codingPath), "must be \(describe(type))")])
+        case .valueNotFound(let type, let context):
+            return .invalid([FieldIssue(path(context.codingPath), "must be \(describe(type)), not null")])
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty {
+                return .badRequest("the body is not valid JSON: \(context.debugDescription)")
+            }
+            return .invalid([FieldIssue(path(context.codingPath), context.debugDescription)])
+        @unknown default:
+            return .badRequest("the body could not be read")
+        }
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        let name = String(describing: type)
+        if name.contains("Int") { return "an integer" }
+        if name.contains("String") { return "a string" }
+        if name.contains("Bool") { return "true or false" }
+        if name.contains("Array") { return "an array" }
+        if name.contains("Dictionary") { return "an object" }
+        if name.contains("Double") || name.contains("Decimal") { return "a number" }
+        return "an object"
+    }
+}

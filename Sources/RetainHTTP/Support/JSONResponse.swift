@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import RetainCore
+
+/// Reading JSON requests and writing JSON responses in the API's dialect.
+enum JSONResponse {
+    static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try APIJSON.encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func problem(_ problem: APIProblem) -> Response {
+        let data = (try? APIJSON.encode(problem)) ?? Data("{}".utf8)
+        return Response(
+            status: HTTPResponse.Status(code: problem.status), headers: [.contentType: "application/problem+json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Decodes the body as `T`: 415 for a declared non-JSON type (curl's default form type is let through, so
+    /// `curl -d '{…}'` works without a header), 413 over 1 MiB, 400 for invalid UTF-8 or broken
+    /// JSON, 422 naming the field for a wrong type or a missing field.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: RetainRequestContext) async throws -> T {
+        if let contentType = request.headers[.contentType]?.lowercased(),
+            !contentType.hasPrefix("application/json"), !contentType.hasPrefix("application/x-www-form-urlencoded")
+        {
+            throw APIProblem(status: .unsupportedMediaType, title: "Unsupported media type",
+                             detail: "send the body as application/json, not \(contentType)")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw APIProblem(status: .contentTooLarge, title: "Content too large", detail: "request bodies are limited to 1 MiB")
+        }
+        let bytes = buffer.readableBytesView
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw APIProblem.badRequest("the body is not valid UTF-8")
+        }
+        guard !bytes.isEmpty else { throw APIProblem.badRequest("the body is empty; send a JSON object") }
+        return try APIJSON.makeDecoder().decode(T.self, from: Data(bytes))
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import RetainCore
+
+/// What a custom event earned.
+public struct EventResult: Codable, Sendable, Equatable {
+    public struct RuleOutcome: Codable, Sendable, Equatable {
+        public var ruleID: String
+        public var points: Int64
+        /// Set when the rule's cap for the period was already reached, so it paid nothing.
+        public var capped: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case ruleID = "rule_id"
+            case points, capped
+        }
+    }
+
+    public var eventID: String
+    public var customerID: String
+    public var pointsAwarded: Int64
+    public var rules: [RuleOutcome]
+    public var wallet: WalletSummary
+
+    enum CodingKeys: String, CodingKey {
+        case eventID = "event_id"
+        case customerID = "customer_id"
+        case pointsAwarded = "points_awarded"
+        case rules, wallet
+    }
+}
+
+extension LoyaltyService {
+    /// Records a custom event once (by `event_id`) and pays the `event` rules that name it, each within its cap
+    /// (`max_times` per day/week/month in the program's time zone, counted by the event's time).
+    public func recordEvent(program: String, _ input: EventInput) async throws -> EventResult {
+        try input.validate()
+        let settings = try await environment.programs.program(program).settings
+        let requestHash = APIJSON.fingerprint(input)
+        let time = now
+        return try await store.write(program: program) { session in
+            if let record = try await session.idempotencyRecord(scope: "events", key: input.eventID) {
+                return try replay(EventResult.self, stored: record.response, storedHash: record.requestHash,
+                                  requestHash: requestHash, key: "event_id \(input.eventID)")
+            }
+            guard let customer = try await match(input.customer, in: session) else {
+                throw DomainError.invalid("customer", "no customer in this program matches the reference")
+            }
+            var wallet = try await loadWallet(session, customerID: customer.id, at: time)
+            let day = CivilDate(input.occurredAt, in: settings.zone)
+            var outcomes: [EventResult.RuleOutcome] = []
+            for rule in EarningEngine.eventRules(named: input.name, on: day, rules: try await session.rules()) {
+                if let cap = rule.cap {
+                    let since = EarningEngine.capPeriodStart(cap.period, containing: input.occurredAt, in: settings.zone)
+                    let used = try await session.countAwards(customerID: customer.id, ruleID: rule.id, since: since)
+                    let pendingInThisEvent = outcomes.filter { $0.ruleID == rule.id && !$0.capped }.count
+                    if used + pendingInThisEvent >= cap.maxTimes {
+                        outcomes.append(.init(ruleID: rule.id, points: 0, capped: true))
+                        continue
+                    }
+                }
+                let points = rule.points ?? 0
+                wallet.credit(
+                    points, kind: .earn, reason: "\(input.name): \(rule.name)", source: .event, sourceID: input.eventID,
+                    ruleID: rule.id, at: input.occurredAt, expiresAt: expiry(rule, settings, from: input.occurredAt),
+                    now: time)
+                outcomes.append(.init(ruleID: rule.id, points: points, capped: false))
+            }
+            let awarded = outcomes.reduce(0) { $0 + $1.points }
+            try await session.apply(wallet.changes)
+            try await session.insertEvent(
+                EventRecord(programID: program, input: input, customerID: customer.id, pointsAwarded: awarded, createdAt: time))
+            let result = EventResult(
+                eventID: input.eventID, customerID: customer.id, pointsAwarded: awarded, rules: outcomes,
+                wallet: WalletSummary(wallet: wallet, settings: settings, at: time))
+            try await session.insertIdempotencyRecords([
+                IdempotencyRecord(scope: "events", key: input.eventID, requestHash: requestHash,
+                                  response: try APIJSON.encode(result), createdAt: time)
+            ])
+            return result
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import RetainCore
+
+/// What an expiry run wrote.
+public struct ExpiryReport: Codable, Sendable, Equatable {
+    public var customers: Int
+    public var entries: Int
+    public var points: Int64
+}
+
+extension LoyaltyService {
+    /// Writes off every lot of the program that expired at or before `asOf` (default now). Each lot is expired once:
+    /// a second or concurrent run finds nothing left, and a run after downtime catches up, dating each entry at
+    /// the lot's own expiry. Works in batches of customers, one transaction each.
+    public func expirePoints(program: String, asOf: Date? = nil) async throws -> ExpiryReport {
+        _ = try await environment.programs.program(program)
+        let time = asOf ?? now
+        var report = ExpiryReport(customers: 0, entries: 0, points: 0)
+        while true {
+            let batch = try await store.write(program: program) { session -> ExpiryReport in
+                let customers = try await session.customersWithExpiredLots(asOf: time, limit: 500)
+                var batch = ExpiryReport(customers: customers.count, entries: 0, points: 0)
+                let lots = try await session.openLots(customerIDs: customers)
+                var changes = LedgerChanges()
+                for customerID in customers {
+                    var wallet = Wallet(programID: program, customerID: customerID,
+                                        openLots: lots.filter { $0.customerID == customerID }, ids: environment.ids)
+                    let written = wallet.expireDue(at: time, now: now)
+                    batch.entries += written.count
+                    batch.points += written.reduce(0) { $0 - $1.points }
+                    changes.append(wallet.changes)
+                }
+                try await session.apply(changes)
+                return batch
+            }
+            report.customers += batch.customers
+            report.entries += batch.entries
+            report.points += batch.points
+            if batch.customers < 500 { break }
+        }
+        return report
+    }
+}

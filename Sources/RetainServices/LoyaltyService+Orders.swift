@@ -1,0 +1,191 @@
+import Foundation
+import RetainCore
+
+/// The answer to a recorded order.
+public struct OrderResult: Codable, Sendable, Equatable {
+    public var orderID: String
+    public var customerID: String?
+    public var status: OrderRecord.Status
+    public var total: Int64
+    public var currency: String
+    public var pointsEarned: Int64
+    public var awards: [Award]
+    /// The customer's wallet right after the order (nil while the order is unmatched).
+    public var wallet: WalletSummary?
+    /// True when the customer was created by this order.
+    public var customerCreated: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case orderID = "order_id"
+        case customerID = "customer_id"
+        case status, total, currency
+        case pointsEarned = "points_earned"
+        case awards, wallet
+        case customerCreated = "customer_created"
+    }
+}
+
+/// An order as `GET /v1/orders/{id}` shows it now, returns included.
+public struct OrderView: Codable, Sendable, Equatable {
+    public var order: OrderInput
+    public var customerID: String?
+    public var status: OrderRecord.Status
+    public var pointsEarned: Int64
+    public var pointsReversed: Int64
+    public var returnedAmount: Int64
+    public var awards: [OrderRecord.AwardState]
+    public var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case order
+        case customerID = "customer_id"
+        case status
+        case pointsEarned = "points_earned"
+        case pointsReversed = "points_reversed"
+        case returnedAmount = "returned_amount"
+        case awards
+        case createdAt = "created_at"
+    }
+
+    init(_ record: OrderRecord) {
+        order = record.input
+        customerID = record.customerID
+        status = record.status
+        pointsEarned = record.pointsEarned
+        pointsReversed = record.pointsReversed
+        returnedAmount = record.returnedAmount
+        awards = record.awards
+        createdAt = record.createdAt
+    }
+}
+
+/// What a return did.
+public struct ReturnResult: Codable, Sendable, Equatable {
+    public var `return`: ReturnRecord
+    public var wallet: WalletSummary?
+}
+
+/// What an order would earn, without writing anything.
+public struct SimulationResult: Codable, Sendable, Equatable {
+    public var total: Int64
+    public var currency: String
+    public var pointsEarned: Int64
+    public var awards: [Award]
+
+    enum CodingKeys: String, CodingKey {
+        case total, currency
+        case pointsEarned = "points_earned"
+        case awards
+    }
+}
+
+extension LoyaltyService {
+    /// Records an order once. The same order id with the same body returns the first answer; with a different
+    /// body it is a conflict. The customer is matched by the reference's identifiers in priority order; an unknown
+    /// customer is created or the order held, by the program's `unknown_customer` policy.
+    public func recordOrder(program: String, _ input: OrderInput) async throws -> OrderResult {
+        let settings = try await environment.programs.program(program).settings
+        let order = try input.validated(for: settings)
+        let requestHash = APIJSON.fingerprint(order)
+        let time = now
+        return try await store.write(program: program) { session in
+            if let existing = try await session.order(id: order.orderID) {
+                return try replay(OrderResult.self, stored: existing.response, storedHash: existing.requestHash,
+                                  requestHash: requestHash, key: "order_id \(order.orderID)")
+            }
+            var result: OrderResult
+            var record: OrderRecord
+            if let customer = try await match(order.customer, in: session) {
+                var wallet = try await loadWallet(session, customerID: customer.id, at: time)
+                record = OrderPosting.post(order, customerID: customer.id, rules: try await session.rules(),
+                                           settings: settings, wallet: &wallet, now: time)
+                try await session.apply(wallet.changes)
+                result = Self.result(record, wallet: WalletSummary(wallet: wallet, settings: settings, at: time), created: false)
+            } else if order.customer.customerID != nil {
+                throw DomainError.invalid("customer.customer_id", "no customer \(order.customer.customerID!) in this program")
+            } else if settings.unknownCustomer == .hold {
+                record = OrderPosting.hold(order, programID: program, now: time)
+                result = Self.result(record, wallet: nil, created: false)
+            } else {
+                var customer = Customer(
+                    id: environment.ids.make("cus"), programID: program, externalID: order.customer.externalID,
+                    cardNumber: order.customer.cardNumber, email: order.customer.email, phone: order.customer.phone,
+                    createdAt: time, updatedAt: time)
+                let rules = try await session.rules()
+                var wallet = Wallet(programID: program, customerID: customer.id, openLots: [], ids: environment.ids)
+                creditMembershipBonuses(&customer, isNew: true, rules: rules, settings: settings, wallet: &wallet, at: time)
+                record = OrderPosting.post(order, customerID: customer.id, rules: rules, settings: settings,
+                                           wallet: &wallet, now: time)
+                try await session.insertCustomers([customer])
+                try await session.apply(wallet.changes)
+                result = Self.result(record, wallet: WalletSummary(wallet: wallet, settings: settings, at: time), created: true)
+            }
+            record.requestHash = requestHash
+            record.response = try APIJSON.encode(result)
+            try await session.insertOrders([record])
+            return result
+        }
+    }
+
+    static func result(_ record: OrderRecord, wallet: WalletSummary?, created: Bool) -> OrderResult {
+        OrderResult(
+            orderID: record.orderID, customerID: record.customerID, status: record.status, total: record.input.paid,
+            currency: record.input.currency, pointsEarned: record.pointsEarned, awards: record.awards.map(\.award),
+            wallet: wallet, customerCreated: created)
+    }
+
+    public func order(program: String, id: String) async throws -> OrderView {
+        _ = try await environment.programs.program(program)
+        return try await store.read(program: program) { session in
+            guard let record = try await session.order(id: id) else { throw DomainError.notFound(what: "order", id: id) }
+            return OrderView(record)
+        }
+    }
+
+    /// Records a return or cancellation once (by `return_id`) and takes back the points it undoes, in proportion.
+    public func recordReturn(program: String, orderID: String, _ input: ReturnInput) async throws -> ReturnResult {
+        let settings = try await environment.programs.program(program).settings
+        let requestHash = APIJSON.fingerprint(["order": orderID, "return": String(decoding: try APIJSON.encode(input), as: UTF8.self)])
+        let time = now
+        return try await store.write(program: program) { session in
+            if let existing = try await session.returnRecord(id: input.returnID) {
+                guard existing.requestHash == requestHash else {
+                    throw DomainError.conflict("return_id \(input.returnID) was already used for a different return")
+                }
+                var wallet: WalletSummary?
+                if let customerID = existing.customerID {
+                    let current = Wallet(programID: program, customerID: customerID,
+                                         openLots: try await session.openLots(customerIDs: [customerID]), ids: environment.ids)
+                    wallet = WalletSummary(wallet: current, settings: settings, at: time)
+                }
+                return ReturnResult(return: existing, wallet: wallet)
+            }
+            guard var record = try await session.order(id: orderID) else {
+                throw DomainError.notFound(what: "order", id: orderID)
+            }
+            let units = try OrderPosting.resolve(input, against: record)
+            let returnedAt = input.returnedAt ?? time
+            var wallet = Wallet(programID: program, customerID: record.customerID ?? "", openLots: [], ids: environment.ids)
+            if let customerID = record.customerID { wallet = try await loadWallet(session, customerID: customerID, at: time) }
+            var returned = OrderPosting.applyReturn(input, units: units, to: &record, wallet: &wallet, at: returnedAt, now: time)
+            returned.requestHash = requestHash
+            try await session.apply(wallet.changes)
+            try await session.updateOrders([record])
+            try await session.insertReturns([returned])
+            let summary = record.customerID == nil ? nil : WalletSummary(wallet: wallet, settings: settings, at: time)
+            return ReturnResult(return: returned, wallet: summary)
+        }
+    }
+
+    /// What the order would earn under the current rules; writes nothing and needs no customer.
+    public func simulate(program: String, _ input: OrderInput) async throws -> SimulationResult {
+        let settings = try await environment.programs.program(program).settings
+        var candidate = input
+        if candidate.customer.isEmpty { candidate.customer = CustomerReference(customerID: "simulation") }
+        let order = try candidate.validated(for: settings)
+        let rules = try await store.read(program: program) { session in try await session.rules() }
+        let awards = EarningEngine.evaluate(order: order, rules: rules, settings: settings)
+        return SimulationResult(total: order.paid, currency: order.currency, pointsEarned: awards.reduce(0) { $0 + $1.points },
+                                awards: awards)
+    }
+}

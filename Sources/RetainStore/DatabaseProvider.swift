@@ -1,0 +1,18 @@
+import SQLKit
+
+/// One database engine under the SQL store: how to get a connection for a write transaction or a read, and the
+/// few statements that differ between engines. Everything else — the repositories, the migrator — is written once
+/// against `SQLDatabase`.
+public protocol DatabaseProvider: Sendable {
+    /// Runs `body` inside one write transaction: committed if it returns, rolled back if it throws.
+    func withWriteTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs `body` inside a read transaction (one consistent snapshot).
+    func withReadTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// The clause that locks the selected rows until the transaction ends (`FOR UPDATE`), or nil where writers are
+    /// already serialised.
+    var rowLockClause: String? { get }
+    /// A short name for messages (`sqlite:retain.sqlite`).
+    var displayName: String { get }
+    /// Closes every connection. Call exactly once, at shutdown.
+    func close() async throws
+}

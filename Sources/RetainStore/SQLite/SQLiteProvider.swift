@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+
+/// The embedded default: one SQLite file in WAL mode with foreign keys on and a busy timeout. One connection
+/// writes (writers queue on an async lock and take the write lock up front with `BEGIN IMMEDIATE`); a few more
+/// read at the same time, which WAL allows.
+public final class SQLiteProvider: DatabaseProvider {
+    public enum Synchronous: String, Sendable, CaseIterable {
+        /// fsync at every commit: a committed order survives a power cut.
+        case full = "FULL"
+        /// fsync at checkpoints: survives a crash of Retain, may lose the last commits on power loss.
+        case normal = "NORMAL"
+    }
+
+    public let path: String
+    private let writer: SQLiteConnection
+    private let writeLock = AsyncMutex()
+    private let readers: ReaderPool
+
+    public var rowLockClause: String? { nil }
+    public var displayName: String { "sqlite:\(path)" }
+
+    /// Opens (creating if needed) the database file.
+    /// - Parameters:
+    ///   - path: the file; its folder must exist.
+    ///   - readers: connections for concurrent reads.
+    ///   - synchronous: durability of each commit.
+    public static func open(
+        path: String, readers: Int = 3, synchronous: Synchronous = .full, logger: Logger = Logger(label: "retain.sqlite")
+    ) async throws -> SQLiteProvider {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
+            throw StoreError.unavailable("the folder \(directory) for the database \(path) does not exist")
+        }
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        var readerConnections: [SQLiteConnection] = []
+        do {
+            try await configure(writer, synchronous: synchronous, walMode: true)
+            for _ in 0..<max(1, readers) {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                readerConnections.append(reader)
+                try await configure(reader, synchronous: synchronous, walMode: false)
+            }
+        } catch {
+            try? await writer.close()
+            for reader in readerConnections { try? await reader.close() }
+            throw StoreError.unavailable("cannot open \(path) as an SQLite database: \(error)")
+        }
+        return SQLiteProvider(path: path, writer: writer, readers: ReaderPool(readerConnections))
+    }
+
+    private init(path: String, writer: SQLiteConnection, readers: ReaderPool) {
+        self.path = path
+        self.writer = writer
+        self.readers = readers
+    }
+
+    private static func configure(_ connection: SQLiteConnection, synchronous: Synchronous, walMode: Bool) async throws {
+        let database = connection.sql()
+        try await database.raw("PRAGMA busy_timeout = 5000").run()
+        if walMode { try await database.raw("PRAGMA journal_mode = WAL").run() }
+        try await database.raw("PRAGMA foreign_keys = ON").run()
+        try await database.raw(SQLQueryString("PRAGMA synchronous = \(unsafeRaw: synchronous.rawValue)")).run()
+    }
+
+    public func withWriteTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        await writeLock.lock()
+        let database = writer.sql()
+        do {
+            try await database.raw("BEGIN IMMEDIATE").run()
+        } catch {
+            await writeLock.unlock()
+            throw error
+        }
+        do {
+            let result = try await body(database)
+            try await database.raw("COMMIT").run()
+            await writeLock.unlock()
+            return result
+        } catch {
+            try? await database.raw("ROLLBACK").run()
+            await writeLock.unlock()
+            throw error
+        }
+    }
+
+    public func withReadTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let connection = await readers.acquire()
+        let database = connection.sql()
+        do {
+            try await database.raw("BEGIN").run()
+            let result = try await body(database)
+            try await database.raw("COMMIT").run()
+            await readers.release(connection)
+            return result
+        } catch {
+            try? await database.raw("ROLLBACK").run()
+            await readers.release(connection)
+            throw error
+        }
+    }
+
+    public func close() async throws {
+        await writeLock.lock()
+        try? await writer.sql().raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+        try await writer.close()
+        for reader in await readers.drain() { try await reader.close() }
+    }
+}
+
+/// Read connections handed out one task at a time.
+actor ReaderPool {
+    private var free: [SQLiteConnection]
+    private var all: [SQLiteConnection]
+    private var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
+
+    init(_ connections: [SQLiteConnection]) {
+        free = connections
+        all = connections
+    }
+
+    func acquire() async -> SQLiteConnection {
+        if let connection = free.popLast() { return connection }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release(_ connection: SQLiteConnection) {
+        if waiters.isEmpty {
+            free.append(connection)
+        } else {
+            waiters.removeFirst().resume(returning: connection)
+        }
+    }
+
+    /// Waits for every connection to come back, then hands them all over for closing.
+    func drain() async -> [SQLiteConnection] {
+        var collected = free
+        free = []
+        while collected.count < all.count { collected.append(await acquire()) }
+        return all
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import RetainCore
+import SQLKit
+
+extension SQLStoreSession {
+    func customer(id: String) async throws -> Customer? {
+        try await customer(where: "id", id)
+    }
+
+    func findCustomer(_ lookup: CustomerLookup) async throws -> Customer? {
+        switch lookup {
+        case .id(let id): return try await customer(where: "id", id)
+        case .externalID(let value): return try await customer(where: "external_id", value)
+        case .cardNumber(let value): return try await customer(where: "card_number", value)
+        case .email(let value): return try await customer(where: "email", value)
+        case .phone(let value): return try await customer(where: "phone", value)
+        }
+    }
+
+    private func customer(where column: String, _ value: String) async throws -> Customer? {
+        let row = try await database.select().column("doc").from("customers")
+            .where("program_id", .equal, programID).where(SQLIdentifier(column), .equal, SQLBind(value))
+            .first()
+        return try row.map { try StoreCoding.decode(Customer.self, from: $0.string("doc")) }
+    }
+
+    func insertCustomers(_ customers: [Customer]) async throws {
+        let rows: [[any Encodable & Sendable]] = try customers.map { customer in
+            [programID, customer.id, customer.externalID, customer.cardNumber, customer.email, customer.phone,
+             Self.nameKey(customer), try StoreCoding.document(customer), StoreCoding.millis(customer.createdAt),
+             StoreCoding.millis(customer.updatedAt)]
+        }
+        try await insertRows(
+            "customers",
+            columns: ["program_id", "id", "external_id", "card_number", "email", "phone", "name_key", "doc",
+                      "created_at", "updated_at"],
+            rows: rows)
+    }
+
+    func updateCustomer(_ customer: Customer) async throws {
+        try await database.update("customers")
+            .set("external_id", to: SQLBind(customer.externalID))
+            .set("card_number", to: SQLBind(customer.cardNumber))
+            .set("email", to: SQLBind(customer.email))
+            .set("phone", to: SQLBind(customer.phone))
+            .set("name_key", to: SQLBind(Self.nameKey(customer)))
+            .set("doc", to: SQLBind(try StoreCoding.document(customer)))
+            .set("updated_at", to: SQLBind(StoreCoding.millis(customer.updatedAt)))
+            .where("program_id", .equal, programID).where("id", .equal, customer.id)
+            .run()
+    }
+
+    func listCustomers(_ query: CustomerQuery) async throws -> [Customer] {
+        let select = database.select().column("doc").from("customers").where("program_id", .equal, programID)
+        if let after = query.after { select.where("id", .greaterThan, after) }
+        if let search = query.search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
+            let email = ContactNormalization.email(search) ?? search
+            let phone = ContactNormalization.phone(search) ?? search
+            let namePrefix = search.lowercased()
+            select.where { group in
+                group.where("email", .equal, email)
+                    .orWhere("phone", .equal, phone)
+                    .orWhere("external_id", .equal, search)
+                    .orWhere("card_number", .equal, search)
+                    .orWhere("id", .equal, search)
+                    .orWhere("name_key", .like, namePrefix.replacingOccurrences(of: "%", with: "") + "%")
+            }
+        }
+        let rows = try await select.orderBy("id").limit(query.limit).all()
+        return try rows.map { try StoreCoding.decode(Customer.self, from: $0.string("doc")) }
+    }
+
+    func lockCustomer(id: String) async throws {
+        guard let rowLockClause else { return }
+        _ = try await database.raw(
+            "SELECT id FROM customers WHERE program_id = \(bind: programID) AND id = \(bind: id) \(unsafeRaw: rowLockClause)"
+        ).all()
+    }
+
+    /// Lower-cased "first last" for prefix search by name.
+    static func nameKey(_ customer: Customer) -> String? {
+        let name = [customer.firstName, customer.lastName].compactMap { $0 }.joined(separator: " ").lowercased()
+        return name.isEmpty ? nil : name
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import RetainCore
+import SQLKit
+
+extension SQLStoreSession {
+    func openLots(customerIDs: [String]) async throws -> [PointLot] {
+        guard !customerIDs.isEmpty else { return [] }
+        var lots: [PointLot] = []
+        for start in stride(from: 0, to: customerIDs.count, by: 500) {
+            let chunk = Array(customerIDs[start..<min(start + 500, customerIDs.count)])
+            let rows = try await database.select()
+                .columns("id", "customer_id", "points", "remaining", "awarded_at", "matures_at", "expires_at", "entry_id")
+                .from("point_lots")
+                .where("program_id", .equal, programID).where("customer_id", .in, chunk)
+                .where("remaining", .greaterThan, SQLLiteral.numeric("0"))
+                .all()
+            lots += try rows.map { row in
+                PointLot(
+                    id: try row.string("id"), programID: programID, customerID: try row.string("customer_id"),
+                    points: try row.int("points"), remaining: try row.int("remaining"),
+                    awardedAt: try row.date("awarded_at"), maturesAt: try row.date("matures_at"),
+                    expiresAt: try row.optionalDate("expires_at"), entryID: try row.string("entry_id"))
+            }
+        }
+        return lots
+    }
+
+    func apply(_ changes: LedgerChanges) async throws {
+        try await insertRows(
+            "ledger_entries",
+            columns: ["program_id", "id", "customer_id", "kind", "points", "reason", "source_type", "source_id", "actor",
+                      "at", "lot_id", "rule_id", "created_at"],
+            rows: changes.entries.map { entry in
+                [programID, entry.id, entry.customerID, entry.kind.rawValue, entry.points, entry.reason,
+                 entry.sourceType.rawValue, entry.sourceID, entry.actor, StoreCoding.millis(entry.at), entry.lotID,
+                 entry.ruleID, StoreCoding.millis(entry.createdAt)]
+            })
+        try await insertRows(
+            "point_lots",
+            columns: ["program_id", "id", "customer_id", "points", "remaining", "awarded_at", "matures_at", "expires_at",
+                      "entry_id"],
+            rows: changes.newLots.map { lot in
+                [programID, lot.id, lot.customerID, lot.points, lot.remaining, StoreCoding.millis(lot.awardedAt),
+                 StoreCoding.millis(lot.maturesAt), StoreCoding.millis(lot.expiresAt), lot.entryID]
+            })
+        for (lotID, remaining) in changes.lotRemaining.sorted(by: { $0.key < $1.key }) {
+            try await database.update("point_lots").set("remaining", to: SQLBind(remaining))
+                .where("program_id", .equal, programID).where("id", .equal, lotID)
+                .run()
+        }
+        try await insertRows(
+            "lot_draws", columns: ["program_id", "entry_id", "lot_id", "points"],
+            rows: changes.draws.map { [programID, $0.entryID, $0.lotID, $0.points] })
+    }
+
+    func entries(customerID: String, limit: Int, before: String?) async throws -> [LedgerEntry] {
+        let select = database.select()
+            .columns("id", "customer_id", "kind", "points", "reason", "source_type", "source_id", "actor", "at", "lot_id",
+                     "rule_id", "created_at")
+            .from("ledger_entries")
+            .where("program_id", .equal, programID).where("customer_id", .equal, customerID)
+        if let before,
+            let cursor = try await database.select().column("at").from("ledger_entries")
+                .where("program_id", .equal, programID).where("id", .equal, before).first()
+        {
+            let at = try cursor.int("at")
+            select.where { group in
+                group.where("at", .lessThan, at).orWhere { inner in
+                    inner.where("at", .equal, at).where("id", .lessThan, before)
+                }
+            }
+        }
+        let rows = try await select.orderBy("at", .descending).orderBy("id", .descending).limit(limit).all()
+        return try rows.map { row in
+            LedgerEntry(
+                id: try row.string("id"), programID: programID, customerID: try row.string("customer_id"),
+                kind: LedgerEntry.Kind(rawValue: try row.string("kind")) ?? .adjust, points: try row.int("points"),
+                reason: try row.string("reason"),
+                sourceType: LedgerEntry.SourceType(rawValue: try row.string("source_type")) ?? .admin,
+                sourceID: try row.optionalString("source_id"), actor: try row.optionalString("actor"),
+                at: try row.date("at"), lotID: try row.optionalString("lot_id"), ruleID: try row.optionalString("rule_id"),
+                createdAt: try row.date("created_at"))
+        }
+    }
+
+    func balance(customerID: String) async throws -> Int64 {
+        let row = try await database.raw(
+            """
+            SELECT COALESCE(SUM(points), 0) AS total FROM ledger_entries
+            WHERE program_id = \(bind: programID) AND customer_id = \(bind: customerID)
+            """
+        ).first()
+        return try row?.int("total") ?? 0
+    }
+
+    func customersWithExpiredLots(asOf time: Date, limit: Int) async throws -> [String] {
+        let rows = try await database.raw(
+            """
+            SELECT DISTINCT customer_id FROM point_lots
+            WHERE program_id = \(bind: programID) AND remaining > 0 AND expires_at IS NOT NULL
+              AND expires_at <= \(bind: StoreCoding.millis(time))
+            ORDER BY customer_id LIMIT \(bind: Int64(limit))
+            """
+        ).all()
+        return try rows.map { try $0.string("customer_id") }
+    }
+
+    func countAwards(customerID: String, ruleID: String, since: Date) async throws -> Int {
+        let row = try await database.raw(
+            """
+            SELECT COUNT(*) AS n FROM ledger_entries
+            WHERE program_id = \(bind: programID) AND customer_id = \(bind: customerID)
+              AND rule_id = \(bind: ruleID) AND kind = 'earn' AND at >= \(bind: StoreCoding.millis(since))
+            """
+        ).first()
+        return Int(try row?.int("n") ?? 0)
+    }
+}

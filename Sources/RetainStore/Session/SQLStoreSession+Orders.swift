@@ -1,0 +1,86 @@
+import Foundation
+import RetainCore
+import SQLKit
+
+extension SQLStoreSession {
+    func order(id: String) async throws -> OrderRecord? {
+        try await orders(ids: [id]).first
+    }
+
+    func orders(ids: [String]) async throws -> [OrderRecord] {
+        guard !ids.isEmpty else { return [] }
+        var result: [OrderRecord] = []
+        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+            let rows = try await database.select().columns("doc", "request_hash", "response").from("orders")
+                .where("program_id", .equal, programID).where("order_id", .in, chunk)
+                .all()
+            result += try rows.map(Self.orderRecord)
+        }
+        return result
+    }
+
+    func orders(customerID: String, limit: Int) async throws -> [OrderRecord] {
+        let rows = try await database.select().columns("doc", "request_hash", "response").from("orders")
+            .where("program_id", .equal, programID).where("customer_id", .equal, customerID)
+            .orderBy("placed_at", .descending).limit(limit)
+            .all()
+        return try rows.map(Self.orderRecord)
+    }
+
+    private static func orderRecord(_ row: any SQLRow) throws -> OrderRecord {
+        var record = try StoreCoding.decode(OrderRecord.self, from: row.string("doc"))
+        record.requestHash = try row.string("request_hash")
+        record.response = try row.optionalString("response").map { Data($0.utf8) }
+        return record
+    }
+
+    func insertOrders(_ orders: [OrderRecord]) async throws {
+        let rows: [[any Encodable & Sendable]] = try orders.map { order in
+            [programID, order.orderID, order.customerID, order.status.rawValue, StoreCoding.millis(order.input.placedAt),
+             order.input.paid, order.pointsEarned, order.requestHash,
+             order.response.map { String(decoding: $0, as: UTF8.self) }, try StoreCoding.document(order),
+             StoreCoding.millis(order.createdAt)]
+        }
+        try await insertRows(
+            "orders",
+            columns: ["program_id", "order_id", "customer_id", "status", "placed_at", "total", "points_earned",
+                      "request_hash", "response", "doc", "created_at"],
+            rows: rows)
+    }
+
+    func updateOrders(_ orders: [OrderRecord]) async throws {
+        for order in orders {
+            try await database.update("orders")
+                .set("customer_id", to: SQLBind(order.customerID))
+                .set("status", to: SQLBind(order.status.rawValue))
+                .set("points_earned", to: SQLBind(order.pointsEarned))
+                .set("doc", to: SQLBind(try StoreCoding.document(order)))
+                .where("program_id", .equal, programID).where("order_id", .equal, order.orderID)
+                .run()
+        }
+    }
+
+    func returnRecord(id: String) async throws -> ReturnRecord? {
+        let row = try await database.select().columns("doc", "request_hash").from("order_returns")
+            .where("program_id", .equal, programID).where("return_id", .equal, id)
+            .first()
+        return try row.map { row in
+            var record = try StoreCoding.decode(ReturnRecord.self, from: row.string("doc"))
+            record.requestHash = try row.string("request_hash")
+            return record
+        }
+    }
+
+    func insertReturns(_ returns: [ReturnRecord]) async throws {
+        let rows: [[any Encodable & Sendable]] = try returns.map { item in
+            [programID, item.returnID, item.orderID, item.customerID, item.amount, item.pointsReversed,
+             StoreCoding.millis(item.returnedAt), item.requestHash, try StoreCoding.document(item),
+             StoreCoding.millis(item.createdAt)]
+        }
+        try await insertRows(
+            "order_returns",
+            columns: ["program_id", "return_id", "order_id", "customer_id", "amount", "points_reversed", "returned_at",
+                      "request_hash", "doc", "created_at"],
+            rows: rows)
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import RetainCore
+import RetainHTTP
+import RetainServices
+import RetainStore
+import ServiceLifecycle
+import UnixSignals
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP API (and the points-expiry job) until SIGTERM or Ctrl-C.",
+        discussion: """
+            Applies pending migrations, creates the default program, and on the very first start creates an admin \
+            API key and prints it once. SIGTERM or SIGINT stops accepting connections and lets requests in flight \
+            finish before the database is closed.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port: Int = 8080
+
+    @Option(help: ArgumentHelp("Seconds between runs of the points-expiry job.", valueName: "seconds"))
+    var expiryInterval: Int = 3600
+
+    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level"))
+    var logLevel: String = "info"
+
+    func run() async throws {
+        var logger = Logger(label: "retain")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        try await Runtime.with(database, logger: logger) { runtime in
+            if !runtime.migration.applied.isEmpty {
+                logger.info("database \(database.path) migrated to schema \(runtime.migration.version)")
+            }
+            if try await runtime.administration.keys(program: nil).isEmpty {
+                let made = try await runtime.administration.createKey(program: Program.defaultID, name: "initial admin key", scope: .admin)
+                print("""
+                    Created the first API key (scope admin, program default). It is shown only this once:
+
+                        \(made.secret)
+
+                    Use it as: curl -H 'Authorization: Bearer \(made.secret)' http://\(host):\(port)/v1/program
+                    """)
+            }
+            let dependencies = HTTPDependencies(
+                service: runtime.service, administration: runtime.administration,
+                healthCheck: { _ = try await runtime.administration.programs() },
+                renderMetrics: { registry.emitToString() })
+            let expiry = ExpiryScheduler(
+                service: runtime.service, administration: runtime.administration,
+                interval: .seconds(max(1, expiryInterval)), logger: logger)
+            let app = buildApplication(
+                dependencies, host: host, port: port, services: [expiry], logger: logger,
+                onServerRunning: { channel in
+                    let address = channel.localAddress.map { "\($0)" } ?? "\(host):\(port)"
+                    print("retain is listening on \(address) (database \(database.path)); Ctrl-C stops it")
+                    fflush(nil)
+                })
+            let group = ServiceGroup(
+                configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+            print("retain stopped")
+        }
+    }
+}
+
+/// Runs the expiry job for every program on a fixed interval, beside the HTTP server.
+struct ExpiryScheduler: Service {
+    let service: LoyaltyService
+    let administration: Administration
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                for program in (try? await administration.programs()) ?? [] {
+                    do {
+                        let report = try await service.expirePoints(program: program.id)
+                        if report.entries > 0 {
+                            logger.info("expired \(report.points) points in \(report.entries) lots of program \(program.id)")
+                        }
+                    } catch {
+                        logger.error("expiry job failed for program \(program.id): \(error)")
+                    }
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+}
