@@ -37,6 +37,7 @@ extension LoyaltyService {
         let settings = try await environment.programs.program(program).settings
         let requestHash = APIJSON.fingerprint(input)
         let time = now
+        try Self.rejectFuture(input.occurredAt, field: "occurred_at", now: time)
         return try await store.write(program: program) { session in
             if let record = try await session.idempotencyRecord(scope: "events", key: input.eventID) {
                 return try replay(EventResult.self, stored: record.response, storedHash: record.requestHash,

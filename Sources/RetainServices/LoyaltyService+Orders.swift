@@ -88,6 +88,7 @@ extension LoyaltyService {
         let order = try input.validated(for: settings)
         let requestHash = APIJSON.fingerprint(order)
         let time = now
+        try Self.rejectFuture(order.placedAt, field: "placed_at", now: time)
         return try await store.write(program: program) { session in
             if let existing = try await session.order(id: order.orderID) {
                 return try replay(OrderResult.self, stored: existing.response, storedHash: existing.requestHash,
@@ -124,6 +125,14 @@ extension LoyaltyService {
             record.response = try APIJSON.encode(result)
             try await session.insertOrders([record])
             return result
+        }
+    }
+
+    /// Times more than a day ahead of the server are refused: they are clock or time-zone mistakes, and points
+    /// dated in the future would stay pending and unexpirable.
+    static func rejectFuture(_ time: Date, field: String, now: Date) throws {
+        if time > now.addingTimeInterval(86_400) {
+            throw DomainError.invalid(field, "is more than a day in the future (\(RFC3339.string(time)))")
         }
     }
 

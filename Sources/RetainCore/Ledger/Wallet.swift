@@ -127,6 +127,15 @@ public struct Wallet: Sendable {
         return written
     }
 
+    /// Hands over what was recorded so far and starts a fresh record; the bulk importer writes a batch, then keeps
+    /// using the same wallet.
+    public mutating func takeChanges() -> LedgerChanges {
+        let taken = changes
+        changes = LedgerChanges()
+        newLotIDs = []
+        return taken
+    }
+
     /// Open lots sorted the way they will be spent.
     public func spendingOrder(at time: Date) -> [PointLot] {
         drawOrder(.availableThenPending, at: time).map { lots[$0] }

@@ -41,7 +41,9 @@ public struct OrderLine: Codable, Sendable, Equatable {
     /// Quantity × unit price − line discount, or nil on overflow.
     public var amount: Int64? {
         let (gross, overflow) = quantity.multipliedReportingOverflow(by: unitPrice)
-        return overflow ? nil : gross - discount
+        guard !overflow else { return nil }
+        let (net, netOverflow) = gross.subtractingReportingOverflow(discount)
+        return netOverflow ? nil : net
     }
 }
 
@@ -145,7 +147,8 @@ public struct OrderInput: Codable, Sendable, Equatable {
         } else if sumOverflowed {
             validator.add("lines", "the line amounts are too large to add up")
         } else {
-            let computed = sum - discount
+            let (computed, discountOverflow) = sum.subtractingReportingOverflow(discount)
+            validator.check(!discountOverflow, "discount", "is out of range")
             if validator.issues.isEmpty {
                 validator.check(computed >= 0, "discount", "is larger than the sum of the lines (\(sum))")
             }

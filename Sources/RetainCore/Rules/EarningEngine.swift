@@ -91,7 +91,9 @@ public enum EarningEngine {
             let weights: [Int128] = lines.indices.map { index in
                 eligible[index] && rule.conditions.matches(lines[index]) ? Int128(max(amounts[index], 0)) : 0
             }
-            guard weights.contains(where: { $0 > 0 }) || (lines.count == 1 && eligible[0]) else { continue }
+            guard weights.contains(where: { $0 > 0 })
+                || (lines.count == 1 && eligible[0] && rule.conditions.matches(lines[0]))
+            else { continue }
             let points = rule.points ?? 0
             award(rule, points, Apportion.split(points, weights: weights))
         }

@@ -64,8 +64,8 @@ struct ServeCommand: AsyncParsableCommand {
             let app = buildApplication(
                 dependencies, host: host, port: port, services: [expiry], logger: logger,
                 onServerRunning: { channel in
-                    let address = channel.localAddress.map { "\($0)" } ?? "\(host):\(port)"
-                    print("retain is listening on \(address) (database \(database.path)); Ctrl-C stops it")
+                    let boundPort = channel.localAddress?.port ?? port
+                    print("retain is listening on http://\(host):\(boundPort) (database \(database.path)); Ctrl-C stops it")
                     fflush(nil)
                 })
             let group = ServiceGroup(

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+@Suite("retain serve")
+struct ServeCommandTests {
+    @Test("first start prints a key once, serves requests, and stops cleanly on SIGTERM")
+    func serveAndStop() async throws {
+        try await CLIRunner.withTemporaryDatabase { database in
+            let folder = URL(fileURLWithPath: database).deletingLastPathComponent()
+            let (process, log) = try start(database: database, folder: folder)
+            defer { if process.isRunning { process.terminate() } }
+            let output = try await waitFor("listening on", in: log)
+            let secret = try #require(output.firstMatch(of: /rtn_[0-9A-Z]{40}/).map { String($0.output) })
+            let port = try #require(output.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).map { String($0.output.1) })
+
+            let health = try await get("http://127.0.0.1:\(port)/health")
+            #expect(health.status == 200)
+            #expect(health.body.contains("\"status\":\"ok\""))
+            let unauthorized = try await get("http://127.0.0.1:\(port)/v1/program")
+            #expect(unauthorized.status == 401)
+            #expect(unauthorized.contentType == "application/problem+json")
+            let program = try await get("http://127.0.0.1:\(port)/v1/program", key: secret)
+            #expect(program.status == 200)
+            #expect(program.body.contains("\"id\":\"default\""))
+
+            process.terminate()  // SIGTERM
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            let final = try String(contentsOf: log, encoding: .utf8)
+            #expect(final.contains("retain stopped"))
+
+            // A second start finds the key and prints no new one.
+            let (again, secondLog) = try start(database: database, folder: folder, logName: "second.log")
+            defer { if again.isRunning { again.terminate() } }
+            let secondOutput = try await waitFor("listening on", in: secondLog)
+            #expect(!secondOutput.contains("rtn_"))
+            again.terminate()
+            again.waitUntilExit()
+        }
+    }
+
+    func start(database: String, folder: URL, logName: String = "serve.log") throws -> (Process, URL) {
+        let log = folder.appendingPathComponent(logName)
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        let process = Process()
+        process.executableURL = CLIRunner.binary
+        process.arguments = ["serve", "--database", database, "--port", "0", "--log-level", "warning"]
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return (process, log)
+    }
+
+    func waitFor(_ text: String, in log: URL) async throws -> String {
+        for _ in 0..<200 {
+            let content = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if content.contains(text) { return content }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the server did not print \(text) within 10 s")
+        return (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+    }
+
+    func get(_ url: String, key: String? = nil) async throws -> (status: Int, body: String, contentType: String?) {
+        var request = URLRequest(url: URL(string: url)!)
+        if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        return (http.statusCode, String(decoding: data, as: UTF8.self), http.value(forHTTPHeaderField: "Content-Type"))
+    }
+}
