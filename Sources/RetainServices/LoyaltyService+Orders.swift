@@ -86,11 +86,14 @@ extension LoyaltyService {
     public func recordOrder(program: String, _ input: OrderInput) async throws -> OrderResult {
         let settings = try await environment.programs.program(program).settings
         let order = try input.validated(for: settings)
-        let requestHash = APIJSON.fingerprint(order)
+        let requestHash = order.fingerprint
         let time = now
         try Self.rejectFuture(order.placedAt, field: "placed_at", now: time)
         return try await store.write(program: program) { session in
             if let existing = try await session.order(id: order.orderID) {
+                if existing.response == nil && existing.requestHash == requestHash {
+                    return Self.result(existing, wallet: nil, created: false)  // imported: no answer was stored
+                }
                 return try replay(OrderResult.self, stored: existing.response, storedHash: existing.requestHash,
                                   requestHash: requestHash, key: "order_id \(order.orderID)")
             }
@@ -154,7 +157,7 @@ extension LoyaltyService {
     /// Records a return or cancellation once (by `return_id`) and takes back the points it undoes, in proportion.
     public func recordReturn(program: String, orderID: String, _ input: ReturnInput) async throws -> ReturnResult {
         let settings = try await environment.programs.program(program).settings
-        let requestHash = APIJSON.fingerprint(["order": orderID, "return": String(decoding: try APIJSON.encode(input), as: UTF8.self)])
+        let requestHash = APIJSON.fingerprint(input, target: orderID)
         let time = now
         return try await store.write(program: program) { session in
             if let existing = try await session.returnRecord(id: input.returnID) {

@@ -91,7 +91,7 @@ extension LoyaltyService {
         async throws -> RedemptionResult
     {
         let settings = try await environment.programs.program(program).settings
-        let requestHash = APIJSON.fingerprint(["customer": customerID, "request": String(decoding: try APIJSON.encode(request), as: UTF8.self)])
+        let requestHash = APIJSON.fingerprint(request, target: customerID)
         let time = now
         return try await store.write(program: program) { session in
             if let record = try await session.idempotencyRecord(scope: "redemptions", key: idempotencyKey) {
@@ -145,7 +145,7 @@ extension LoyaltyService {
         }
         try validator.throwIfInvalid()
         let settings = try await environment.programs.program(program).settings
-        let requestHash = APIJSON.fingerprint(["customer": customerID, "request": String(decoding: try APIJSON.encode(request), as: UTF8.self)])
+        let requestHash = APIJSON.fingerprint(request, target: customerID)
         let time = now
         return try await store.write(program: program) { session in
             if let record = try await session.idempotencyRecord(scope: "adjustments", key: idempotencyKey) {

@@ -163,6 +163,41 @@ public struct OrderInput: Codable, Sendable, Equatable {
         return result
     }
 
+    /// SHA-256 of a canonical form of the order (every field, strings length-prefixed, times in milliseconds):
+    /// two sends of the same order have the same fingerprint whatever their JSON key order or spacing. Written
+    /// by hand because it runs for every imported order and JSONEncoder is ten times slower.
+    public var fingerprint: String {
+        var text = ""
+        text.reserveCapacity(64 + lines.count * 48)
+        func add(_ value: String?) {
+            guard let value else { return text += "-;" }
+            text += String(value.utf8.count)
+            text += ":"
+            text += value
+        }
+        func add(_ value: Int64?) {
+            text += value.map(String.init) ?? "-"
+            text += ";"
+        }
+        add(orderID)
+        for value in [customer.customerID, customer.externalID, customer.cardNumber, customer.email, customer.phone] { add(value) }
+        add(Int64((placedAt.timeIntervalSince1970 * 1000).rounded()))
+        add(currency)
+        add(Int64(lines.count))
+        for line in lines {
+            add(line.sku)
+            add(line.category)
+            add(line.name)
+            add(line.quantity)
+            add(line.unitPrice)
+            add(line.discount)
+        }
+        add(discount)
+        add(total)
+        add(channel)
+        return SHA256.hex(text.utf8)
+    }
+
     /// The amount after all discounts; valid after `validated(for:)`.
     public var paid: Int64 { total ?? 0 }
 

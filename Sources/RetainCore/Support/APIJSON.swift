@@ -36,6 +36,12 @@ public enum APIJSON {
     public static func fingerprint<T: Encodable>(_ value: T) -> String {
         SHA256.hex((try? makeEncoder().encode(value)) ?? Data())
     }
+
+    /// The fingerprint of a request made to one target (a customer, an order): the same body sent for another
+    /// target is a different request.
+    public static func fingerprint<T: Encodable>(_ value: T, target: String) -> String {
+        SHA256.hex(Data(target.utf8) + Data([0]) + ((try? makeEncoder().encode(value)) ?? Data()))
+    }
 }
 
 /// RFC 3339 timestamps without Foundation formatters, which are slow and not `Sendable`.

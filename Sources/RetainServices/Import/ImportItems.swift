@@ -64,6 +64,11 @@ public struct ImportReport: Codable, Sendable, Equatable {
         public var rows: Int
         /// The first few line numbers, to look at in the file.
         public var firstLines: [Int]
+
+        enum CodingKeys: String, CodingKey {
+            case rows
+            case firstLines = "first_lines"
+        }
     }
 
     public var rowsRead: Int = 0
@@ -72,6 +77,7 @@ public struct ImportReport: Codable, Sendable, Equatable {
     public var returnsRecorded: Int = 0
     public var returnsAlreadyImported: Int = 0
     public var customersCreated: Int = 0
+    public var customersAlreadyKnown: Int = 0
     public var pointsAwarded: Int64 = 0
     public var pointsReversed: Int64 = 0
     public var skipped: [String: Skips] = [:]
@@ -86,6 +92,7 @@ public struct ImportReport: Codable, Sendable, Equatable {
         case returnsRecorded = "returns_recorded"
         case returnsAlreadyImported = "returns_already_imported"
         case customersCreated = "customers_created"
+        case customersAlreadyKnown = "customers_already_known"
         case pointsAwarded = "points_awarded"
         case pointsReversed = "points_reversed"
         case skipped, notes

@@ -123,13 +123,10 @@ final class ImportState: @unchecked Sendable {
                     if report.notes.count < 10 { report.notes.append("line \(firstLine): \(error)") }
                     continue
                 }
-                let hash = APIJSON.fingerprint(order)
+                let hash = order.fingerprint
                 if let existing = stored[order.orderID] ?? orders[order.orderID] {
                     if existing.requestHash == hash {
                         report.ordersAlreadyImported += 1
-                        if let customerID = existing.customerID, orders[order.orderID] == nil {
-                            try await loadHistory(customerID)
-                        }
                     } else {
                         report.skip(.conflictingOrder, line: firstLine, rows: max(1, order.lines.count))
                     }
@@ -144,10 +141,8 @@ final class ImportState: @unchecked Sendable {
                 customerWallet.expireDue(at: order.placedAt, now: now)
                 var record = OrderPosting.post(order, customerID: customerID, rules: rules, settings: settings,
                                                wallet: &customerWallet, now: now)
+                // No stored answer: a retry of an imported order through the API is answered from the record.
                 record.requestHash = hash
-                record.response = try APIJSON.encode(
-                    LoyaltyService.result(record, wallet: WalletSummary(wallet: customerWallet, settings: settings, at: order.placedAt),
-                                          created: false))
                 wallets[customerID] = customerWallet
                 orders[order.orderID] = record
                 stored[order.orderID] = record
@@ -160,6 +155,11 @@ final class ImportState: @unchecked Sendable {
             case .cancellation(let cancellation):
                 guard let customerID = try await customerID(for: cancellation.customer, createIfMissing: false) else {
                     for line in cancellation.lines { report.skip(.cancellationWithoutOriginal, line: line.line) }
+                    continue
+                }
+                let earlier = try await session.returnRecords(family: cancellation.id)
+                if !earlier.isEmpty {
+                    report.returnsAlreadyImported += earlier.count
                     continue
                 }
                 try await loadHistory(customerID)
@@ -189,13 +189,7 @@ final class ImportState: @unchecked Sendable {
                     let returnID = planOrder.count == 1 ? cancellation.id : "\(cancellation.id)/\(orderID)"
                     let input = ReturnInput(returnID: returnID, kind: .cancellation, lines: plan[orderID] ?? [],
                                             returnedAt: cancellation.at)
-                    let requestHash = APIJSON.fingerprint(
-                        ["order": orderID, "return": String(decoding: try APIJSON.encode(input), as: UTF8.self)])
-                    if let existing = try await session.returnRecord(id: returnID) {
-                        if existing.requestHash == requestHash { report.returnsAlreadyImported += 1 }
-                        else { report.skip(.conflictingOrder, line: cancellation.lines.first?.line ?? 0) }
-                        continue
-                    }
+                    let requestHash = APIJSON.fingerprint(input, target: orderID)
                     guard var record = orders[orderID] else { continue }
                     let units: [Int64]
                     do {

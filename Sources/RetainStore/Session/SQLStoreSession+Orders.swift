@@ -35,10 +35,10 @@ extension SQLStoreSession {
     }
 
     func insertOrders(_ orders: [OrderRecord]) async throws {
-        let rows: [[any Encodable & Sendable]] = try orders.map { order in
+        let rows: [[any Encodable & Sendable]] = orders.map { order in
             [programID, order.orderID, order.customerID, order.status.rawValue, StoreCoding.millis(order.input.placedAt),
              order.input.paid, order.pointsEarned, order.requestHash,
-             order.response.map { String(decoding: $0, as: UTF8.self) }, try StoreCoding.document(order),
+             order.response.map { String(decoding: $0, as: UTF8.self) }, OrderDocument.json(order),
              StoreCoding.millis(order.createdAt)]
         }
         try await insertRows(
@@ -54,7 +54,7 @@ extension SQLStoreSession {
                 .set("customer_id", to: SQLBind(order.customerID))
                 .set("status", to: SQLBind(order.status.rawValue))
                 .set("points_earned", to: SQLBind(order.pointsEarned))
-                .set("doc", to: SQLBind(try StoreCoding.document(order)))
+                .set("doc", to: SQLBind(OrderDocument.json(order)))
                 .where("program_id", .equal, programID).where("order_id", .equal, order.orderID)
                 .run()
         }
@@ -65,6 +65,23 @@ extension SQLStoreSession {
             .where("program_id", .equal, programID).where("return_id", .equal, id)
             .first()
         return try row.map { row in
+            var record = try StoreCoding.decode(ReturnRecord.self, from: row.string("doc"))
+            record.requestHash = try row.string("request_hash")
+            return record
+        }
+    }
+
+    func returnRecords(family id: String) async throws -> [ReturnRecord] {
+        // `id/` up to `id0` ('0' follows '/'): the children, by a range that needs no LIKE escaping.
+        let rows = try await database.select().columns("doc", "request_hash").from("order_returns")
+            .where("program_id", .equal, programID)
+            .where { group in
+                group.where("return_id", .equal, id).orWhere { children in
+                    children.where("return_id", .greaterThanOrEqual, id + "/").where("return_id", .lessThan, id + "0")
+                }
+            }
+            .all()
+        return try rows.map { row in
             var record = try StoreCoding.decode(ReturnRecord.self, from: row.string("doc"))
             record.requestHash = try row.string("request_hash")
             return record

@@ -1,0 +1,91 @@
+import Foundation
+import RetainAnalytics
+
+/// A CSV file read whole into memory (gunzipped if needed), with its header and a way to walk its records.
+final class CSVTable {
+    let path: String
+    let header: [String]
+    private let reader: DelimitedTextReader
+
+    init(path: String, delimiter: String?) throws {
+        self.path = path
+        let separator: UInt8?
+        switch delimiter?.lowercased() {
+        case nil: separator = nil
+        case "comma", ",": separator = 44
+        case "semicolon", ";": separator = 59
+        case "tab", "\\t", "\t": separator = 9
+        default: throw CLIError("--delimiter must be comma, semicolon or tab")
+        }
+        var reader = DelimitedTextReader(bytes: try InputFile.bytes(path), delimiter: separator)
+        var header: [String] = []
+        do {
+            try reader.forEachRecord { _, fields in
+                header = fields
+                throw StopReading()
+            }
+        } catch is StopReading {
+        } catch let error as DelimitedTextError {
+            throw CLIError("\(path):\(error.position.line):\(error.position.column): \(error.message)")
+        }
+        guard !header.isEmpty else { throw CLIError("\(path): the file is empty") }
+        self.header = header
+        self.reader = reader
+    }
+
+    private struct StopReading: Error {}
+
+    /// Every data record (the header skipped) with its line number. A structural error stops the whole import
+    /// before anything is written, naming file, line and column.
+    func forEachRecord(_ body: (Int, [String]) throws -> Void) throws {
+        var reader = reader
+        var first = true
+        do {
+            try reader.forEachRecord { line, fields in
+                if first {
+                    first = false
+                    return
+                }
+                try body(line, fields)
+            }
+        } catch let error as DelimitedTextError {
+            throw CLIError("\(path):\(error.position.line):\(error.position.column): \(error.message); nothing was imported")
+        }
+        legacy = (reader.legacyFields, reader.legacyLines)
+    }
+
+    private var legacy: (Int, [Int]) = (0, [])
+
+    var decodingNotes: [String] {
+        legacy.0 == 0 ? [] : ["\(legacy.0) fields (first on lines \(legacy.1.map(String.init).joined(separator: ", "))) were not valid UTF-8 and were read as Windows-1252"]
+    }
+
+    /// A parser for the date column: the given format, or the first common format that reads the first 200 values.
+    func dateParser(column: Int, format: String?, zone: TimeZone) throws -> (String) throws -> Date {
+        var samples: [String] = []
+        if format == nil {
+            try? forEachRecord { _, fields in
+                if column < fields.count, !fields[column].isEmpty { samples.append(fields[column]) }
+                if samples.count >= 200 { throw StopReading() }
+            }
+        }
+        guard let pattern = format ?? TimestampText.guess(samples: samples) else {
+            throw CLIError("\(path): cannot tell the date format of \"\(samples.first ?? "")\"; give --date-format, e.g. yyyy-MM-dd HH:mm:ss")
+        }
+        let parser = TimestampText(pattern: pattern, zone: zone)
+        return { text in try parser.parse(text) }
+    }
+}
+
+enum ImportNumbers {
+    static func integer(_ text: String) throws -> Int64 { try DecimalText.integer(text) }
+    static func minorUnits(_ text: String, exponent: Int) throws -> Int64 {
+        try DecimalText.minorUnits(text, exponent: exponent, excess: .roundHalfEven)
+    }
+
+    static func hasExcessDecimals(_ text: String, _ exponent: Int) -> Bool {
+        let digits = text.trimmedASCIISpaces.utf8
+        guard let point = digits.firstIndex(of: 46) else { return false }
+        return digits.distance(from: point, to: digits.endIndex) - 1 > exponent
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+@testable import RetainAnalytics
+
+@Suite("reading delimited text")
+struct DelimitedTextReaderTests {
+    func records(_ text: String, delimiter: UInt8? = nil) throws -> [(Int, [String])] {
+        var reader = DelimitedTextReader(bytes: Array(text.utf8), delimiter: delimiter)
+        var out: [(Int, [String])] = []
+        try reader.forEachRecord { out.append(($0, $1)) }
+        return out
+    }
+
+    @Test("quoted fields, doubled quotes, separators and line breaks inside quotes, CRLF, BOM, no final newline")
+    func rfc4180() throws {
+        let text = "\u{FEFF}a,b,c\r\n1,\"x, \"\"quoted\"\"\",3\r\n\r\n2,\"two\nlines\",\n3,,last"
+        let rows = try records(text)
+        #expect(rows.count == 4)
+        #expect(rows[0].1 == ["a", "b", "c"])
+        #expect(rows[1].1 == ["1", "x, \"quoted\"", "3"])
+        #expect(rows[2].0 == 4)
+        #expect(rows[2].1 == ["2", "two\nlines", ""])
+        #expect(rows[3].0 == 6)
+        #expect(rows[3].1 == ["3", "", "last"])
+    }
+
+    @Test("the separator is guessed from the header, outside quotes", arguments: [
+        ("a;b;c\n1;2;3", UInt8(59)), ("a\tb\n1\t2", UInt8(9)), ("\"x;y\",b,c\n1,2,3", UInt8(44)),
+    ])
+    func guess(_ text: String, _ expected: UInt8) throws {
+        #expect(DelimitedTextReader.guessDelimiter(Array(text.utf8)) == expected)
+        #expect(try records(text).first?.1.count == (expected == 9 ? 2 : 3))
+    }
+
+    @Test("structural errors name line and column")
+    func errors() {
+        #expect(throws: DelimitedTextError.self) { try records("a,b\n1,\"open\n2,3\n") }
+        do {
+            _ = try records("a,b\n1,\"open\n2,3\n")
+        } catch let error as DelimitedTextError {
+            #expect(error.position == TextPosition(line: 2, column: 3))
+            #expect(error.message.contains("never closed"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+        do {
+            _ = try records("a,b\n1,x\"y\n")
+        } catch let error as DelimitedTextError {
+            #expect(error.position == TextPosition(line: 2, column: 4))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+        #expect(throws: DelimitedTextError.self) { try records("a,b\n\"1\"x,2\n") }
+    }
+
+    @Test("invalid UTF-8 is read as Windows-1252 and counted, never a crash")
+    func legacyBytes() throws {
+        var bytes = Array("name,city\n".utf8)
+        bytes += [0x4A, 0xE9, 0x72, 0xF4, 0x6D, 0x65, 0x2C, 0x80] + Array("\n".utf8)  // "Jérôme,€" in cp1252
+        var reader = DelimitedTextReader(bytes: bytes)
+        var rows: [[String]] = []
+        try reader.forEachRecord { _, fields in rows.append(fields) }
+        #expect(rows[1] == ["Jérôme", "€"])
+        #expect(reader.legacyFields == 2)
+        #expect(reader.legacyLines == [2])
+    }
+
+    @Test("the Online Retail file: 541,909 records of 8 fields", .enabled(if: SharedData.available, SharedData.skipMessage))
+    func onlineRetail() throws {
+        var reader = DelimitedTextReader(bytes: try SharedData.gunzipped("online_retail_uci352_2010-12_2011-12.csv.gz"))
+        var count = 0
+        var header: [String] = []
+        var wrongWidth = 0
+        try reader.forEachRecord { line, fields in
+            if line == 1 { header = fields } else { count += 1 }
+            if fields.count != 8 { wrongWidth += 1 }
+        }
+        #expect(header == ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"])
+        #expect(count == 541_909)
+        #expect(wrongWidth == 0)
+        #expect(reader.legacyFields == 0)
+    }
+
+    @Test("the mixed-encoding NPS survey reads whole and reports what it could not decode",
+          .enabled(if: SharedData.available, SharedData.skipMessage))
+    func mixedEncoding() throws {
+        var reader = DelimitedTextReader(bytes: try SharedData.gunzipped("nps_garden_centre_fr.RAW_mixed_cp1252_cp850.csv.gz"))
+        var count = 0
+        try reader.forEachRecord { line, _ in if line > 1 { count += 1 } }
+        #expect(count == 13_954)
+        #expect(reader.legacyFields > 0)
+        #expect(!reader.legacyLines.isEmpty)
+    }
+}
