@@ -9,6 +9,8 @@ public struct ServiceEnvironment: Sendable {
     public let ids: any IDGenerator
     public let logger: Logger
     public let programs: ProgramDirectory
+    /// Shared by every request, so concurrent orders share transactions.
+    public let orderPipeline = OrderPipeline()
 
     public init(store: any LoyaltyStore, clock: any Clock = SystemClock(), ids: any IDGenerator = RandomIDGenerator(),
                 logger: Logger = Logger(label: "retain"))

@@ -1,4 +1,6 @@
 import ArgumentParser
+import NIOCore
+import NIOPosix
 
 /// `retain` — the customer retention and loyalty platform.
 @main
@@ -14,4 +16,20 @@ struct Retain: AsyncParsableCommand {
             ServeCommand.self, MigrateCommand.self, KeysCommand.self, ProgramsCommand.self, CustomerCommand.self,
             RulesCommand.self, ExpireCommand.self, ImportCommand.self,
         ])
+
+    /// Runs Swift concurrency on SwiftNIO's event loop threads, so database and network completions do not hop
+    /// between two thread pools (measured: fewer context switches per request under load).
+    static func main() async {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -24,6 +24,8 @@ public protocol StoreSession: CustomerRepository, OrderRepository, LedgerReposit
 public protocol CustomerRepository {
     func customer(id: String) async throws -> Customer?
     func findCustomer(_ lookup: CustomerLookup) async throws -> Customer?
+    /// Every customer matching any of the lookups (one query per kind of identifier).
+    func findCustomers(_ lookups: [CustomerLookup]) async throws -> [Customer]
     func insertCustomers(_ customers: [Customer]) async throws
     func updateCustomer(_ customer: Customer) async throws
     func listCustomers(_ query: CustomerQuery) async throws -> [Customer]

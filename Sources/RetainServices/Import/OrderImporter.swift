@@ -1,11 +1,11 @@
 import Foundation
 import RetainCore
 
-/// The bulk path for order history. It applies the same pure steps as `recordOrder` and `recordReturn`
-/// (`OrderInput.validated`, `EarningEngine`, `OrderPosting`, `Wallet`) — so an imported order earns exactly what
-/// the API would give it — but keeps customers and wallets in memory and writes a few thousand items per
-/// transaction with multi-row statements. Re-running the same file changes nothing: orders and returns already
-/// stored with the same content are counted as already imported.
+/// The bulk path for order history. Orders go through `OrderBatch` — the very code that records orders sent to
+/// the API — a few thousand per transaction, each processed as of its own time (points due to expire before the
+/// order are written off first). Cancellations that name no order are matched to the customer's most recent
+/// earlier orders with that SKU and recorded as returns with the same arithmetic as `POST …/returns`.
+/// Re-running the same file changes nothing: orders and cancellations already stored are counted as such.
 public struct OrderImporter: Sendable {
     public let service: LoyaltyService
     /// Items per transaction: a crash loses at most one batch, never half an order.
@@ -27,197 +27,142 @@ public struct OrderImporter: Sendable {
         let settings = try await environment.programs.program(program).settings
         let items = unsorted.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
         let rules = try await environment.store.read(program: program) { try await $0.rules() }
-        let state = ImportState(report: initial)
+        let history = OrderHistory()
+        var report = initial
         var done = 0
         while done < items.count {
-            let batch = Array(items[done..<min(done + batchSize, items.count)])
-            try await environment.store.write(program: program) { session in
-                try await state.process(batch, session: session, rules: rules, settings: settings, service: service)
+            let chunk = Array(items[done..<min(done + batchSize, items.count)])
+            report = try await environment.store.write(program: program) { [report] session in
+                let batch = OrderBatch(session: session, service: service, rules: rules, settings: settings,
+                                       now: environment.clock.now(), storeResponses: false)
+                var report = report
+                try await history.importChunk(chunk, into: batch, report: &report)
+                try await batch.flush()
+                return report
             }
-            done += batch.count
+            done += chunk.count
             progress(done, items.count)
         }
-        return state.report
+        return report
     }
 }
 
-/// Customers, wallets and order history seen so far in one import run.
-final class ImportState: @unchecked Sendable {
-    var report: ImportReport
-    private var customerIDs: [CustomerReference: String] = [:]
-    private var wallets: [String: Wallet] = [:]
-    /// Per customer: their orders, oldest first, for matching cancellations.
-    private var history: [String: [String]] = [:]
-    private var orders: [String: OrderRecord] = [:]
-    private var historyLoaded: Set<String> = []
+/// The orders of this import run per customer, oldest first, for matching cancellations; kept across batches.
+final class OrderHistory: @unchecked Sendable {
+    private var byCustomer: [String: [String]] = [:]
+    private var records: [String: OrderRecord] = [:]
+    private var loaded: Set<String> = []
 
-    init(report: ImportReport) {
-        self.report = report
+    func importChunk(_ chunk: [ImportItem], into batch: OrderBatch, report: inout ImportReport) async throws {
+        var orders: [(OrderInput, Int)] = []
+        for case .order(let order, let line) in chunk { orders.append((order, line)) }
+        var valid: [String: OrderInput] = [:]
+        for (input, line) in orders {
+            do {
+                valid[input.orderID] = try input.validated(for: batch.settings)
+            } catch {
+                report.skip(.invalidOrder, line: line, rows: max(1, input.lines.count))
+                if report.notes.count < 10 { report.notes.append("line \(line): \(error)") }
+            }
+        }
+        try await batch.prefetch(Array(valid.values))
+        let createdBefore = batch.customersCreated
+        for item in chunk {
+            switch item {
+            case .order(let input, let line):
+                guard let order = valid[input.orderID] else { continue }
+                let outcome = try await batch.record(order, fingerprint: order.fingerprint, expireAt: order.placedAt,
+                                                     walletAt: order.placedAt)
+                switch outcome {
+                case .recorded(let result, let record):
+                    if let customerID = record.customerID {
+                        if result.customerCreated { loaded.insert(customerID) }
+                        try await loadHistory(customerID, batch)
+                        byCustomer[customerID, default: []].append(record.orderID)
+                    }
+                    records[record.orderID] = record
+                    report.ordersRecorded += 1
+                    report.pointsAwarded += record.pointsEarned
+                case .replayed:
+                    report.ordersAlreadyImported += 1
+                case .conflict:
+                    report.skip(.conflictingOrder, line: line, rows: max(1, order.lines.count))
+                case .unknownCustomer:
+                    report.skip(.noCustomer, line: line, rows: max(1, order.lines.count))
+                }
+            case .cancellation(let cancellation):
+                try await importCancellation(cancellation, into: batch, report: &report)
+            }
+        }
+        report.customersCreated += batch.customersCreated - createdBefore
     }
 
-    func process(
-        _ batch: [ImportItem], session: any StoreSession, rules: [EarningRule], settings: ProgramSettings,
-        service: LoyaltyService
-    ) async throws {
-        let environment = service.environment
-        let now = environment.clock.now()
-        var newCustomers: [Customer] = []
-        var newOrders: [OrderRecord] = []
-        var newOrderIndex: [String: Int] = [:]
-        var changedOrders: Set<String> = []
-        var newReturns: [ReturnRecord] = []
-        let existingOrders = try await session.orders(ids: batch.compactMap {
-            if case .order(let order, _) = $0 { return order.orderID } else { return nil }
-        })
-        var stored = Dictionary(existingOrders.map { ($0.orderID, $0) }, uniquingKeysWith: { first, _ in first })
-
-        func customerID(for reference: CustomerReference, createIfMissing: Bool) async throws -> String? {
-            if let known = customerIDs[reference] { return known }
-            var found: Customer?
-            for lookup in reference.lookups where found == nil { found = try await session.findCustomer(lookup) }
-            if found == nil && createIfMissing && settings.unknownCustomer == .create && reference.customerID == nil {
-                var customer = Customer(
-                    id: environment.ids.make("cus"), programID: session.programID, externalID: reference.externalID,
-                    cardNumber: reference.cardNumber, email: reference.email, phone: reference.phone,
-                    createdAt: now, updatedAt: now)
-                var wallet = Wallet(programID: session.programID, customerID: customer.id, openLots: [], ids: environment.ids)
-                service.creditMembershipBonuses(
-                    &customer, isNew: true, rules: rules, settings: settings, wallet: &wallet, at: now)
-                wallets[customer.id] = wallet
-                historyLoaded.insert(customer.id)
-                newCustomers.append(customer)
-                report.customersCreated += 1
-                found = customer
+    private func importCancellation(_ cancellation: ImportCancellation, into batch: OrderBatch, report: inout ImportReport)
+        async throws
+    {
+        guard let customerID = try await batch.resolve(cancellation.customer) else {
+            for line in cancellation.lines { report.skip(.cancellationWithoutOriginal, line: line.line) }
+            return
+        }
+        let earlier = try await batch.session.returnRecords(family: cancellation.id)
+        if !earlier.isEmpty {
+            report.returnsAlreadyImported += earlier.count
+            return
+        }
+        try await loadHistory(customerID, batch)
+        // Units to take back per order, newest order first, spilling to older ones.
+        var plan: [String: [ReturnInput.Line]] = [:]
+        var planOrder: [String] = []
+        var planned: [String: [Int64]] = [:]
+        for line in cancellation.lines {
+            var left = line.quantity
+            for orderID in (byCustomer[customerID] ?? []).reversed() where left > 0 {
+                guard let record = records[orderID], record.input.placedAt <= cancellation.at else { continue }
+                var taken = planned[orderID] ?? Array(repeating: 0, count: record.input.lines.count)
+                for (index, orderLine) in record.input.lines.enumerated() where left > 0 && orderLine.sku == line.sku {
+                    let available = orderLine.quantity - record.returnedUnits[index] - taken[index]
+                    guard available > 0 else { continue }
+                    let take = min(available, left)
+                    taken[index] += take
+                    left -= take
+                    if plan[orderID] == nil { planOrder.append(orderID) }
+                    plan[orderID, default: []].append(ReturnInput.Line(lineNumber: index, quantity: take))
+                }
+                planned[orderID] = taken
             }
-            guard let customer = found else { return nil }
-            customerIDs[reference] = customer.id
-            return customer.id
+            if left > 0 { report.skip(.cancellationWithoutOriginal, line: line.line) }
         }
-
-        func wallet(_ customerID: String) async throws -> Wallet {
-            if let wallet = wallets[customerID] { return wallet }
-            let wallet = Wallet(
-                programID: session.programID, customerID: customerID,
-                openLots: try await session.openLots(customerIDs: [customerID]), ids: environment.ids)
-            wallets[customerID] = wallet
-            return wallet
-        }
-
-        func loadHistory(_ customerID: String) async throws {
-            guard historyLoaded.insert(customerID).inserted else { return }
-            let records = try await session.orders(customerID: customerID, limit: 100_000)
-            for record in records.reversed() where orders[record.orderID] == nil {
-                orders[record.orderID] = record
-                history[customerID, default: []].append(record.orderID)
+        for orderID in planOrder {
+            guard var record = records[orderID] else { continue }
+            let returnID = planOrder.count == 1 ? cancellation.id : "\(cancellation.id)/\(orderID)"
+            let input = ReturnInput(returnID: returnID, kind: .cancellation, lines: plan[orderID] ?? [],
+                                    returnedAt: cancellation.at)
+            guard let units = try? OrderPosting.resolve(input, against: record) else {
+                report.skip(.cancellationWithoutOriginal, line: cancellation.lines.first?.line ?? 0)
+                continue
             }
+            var wallet = try await batch.wallet(customerID)
+            var returned = OrderPosting.applyReturn(input, units: units, to: &record, wallet: &wallet, at: cancellation.at,
+                                                    now: batch.now)
+            returned.requestHash = APIJSON.fingerprint(input, target: orderID)
+            batch.setWallet(wallet)
+            batch.updateOrder(record)
+            batch.addReturn(returned)
+            records[orderID] = record
+            report.returnsRecorded += 1
+            report.pointsReversed += returned.pointsReversed
         }
+    }
 
-        for item in batch {
-            switch item {
-            case .order(let input, let firstLine):
-                let order: OrderInput
-                do {
-                    order = try input.validated(for: settings)
-                } catch {
-                    report.skip(.invalidOrder, line: firstLine, rows: max(1, input.lines.count))
-                    if report.notes.count < 10 { report.notes.append("line \(firstLine): \(error)") }
-                    continue
-                }
-                let hash = order.fingerprint
-                if let existing = stored[order.orderID] ?? orders[order.orderID] {
-                    if existing.requestHash == hash {
-                        report.ordersAlreadyImported += 1
-                    } else {
-                        report.skip(.conflictingOrder, line: firstLine, rows: max(1, order.lines.count))
-                    }
-                    continue
-                }
-                guard let customerID = try await customerID(for: order.customer, createIfMissing: true) else {
-                    report.skip(.noCustomer, line: firstLine, rows: max(1, order.lines.count))
-                    continue
-                }
-                try await loadHistory(customerID)
-                var customerWallet = try await wallet(customerID)
-                customerWallet.expireDue(at: order.placedAt, now: now)
-                var record = OrderPosting.post(order, customerID: customerID, rules: rules, settings: settings,
-                                               wallet: &customerWallet, now: now)
-                // No stored answer: a retry of an imported order through the API is answered from the record.
-                record.requestHash = hash
-                wallets[customerID] = customerWallet
-                orders[order.orderID] = record
-                stored[order.orderID] = record
-                history[customerID, default: []].append(order.orderID)
-                newOrderIndex[order.orderID] = newOrders.count
-                newOrders.append(record)
-                report.ordersRecorded += 1
-                report.pointsAwarded += record.pointsEarned
-
-            case .cancellation(let cancellation):
-                guard let customerID = try await customerID(for: cancellation.customer, createIfMissing: false) else {
-                    for line in cancellation.lines { report.skip(.cancellationWithoutOriginal, line: line.line) }
-                    continue
-                }
-                let earlier = try await session.returnRecords(family: cancellation.id)
-                if !earlier.isEmpty {
-                    report.returnsAlreadyImported += earlier.count
-                    continue
-                }
-                try await loadHistory(customerID)
-                // Units to take back per order, found newest order first.
-                var plan: [String: [ReturnInput.Line]] = [:]
-                var planOrder: [String] = []
-                var planned: [String: [Int64]] = [:]
-                for line in cancellation.lines {
-                    var left = line.quantity
-                    for orderID in (history[customerID] ?? []).reversed() where left > 0 {
-                        guard let record = orders[orderID], record.input.placedAt <= cancellation.at else { continue }
-                        var taken = planned[orderID] ?? Array(repeating: 0, count: record.input.lines.count)
-                        for (index, orderLine) in record.input.lines.enumerated() where left > 0 && orderLine.sku == line.sku {
-                            let available = orderLine.quantity - record.returnedUnits[index] - taken[index]
-                            guard available > 0 else { continue }
-                            let take = min(available, left)
-                            taken[index] += take
-                            left -= take
-                            if plan[orderID] == nil { planOrder.append(orderID) }
-                            plan[orderID, default: []].append(ReturnInput.Line(lineNumber: index, quantity: take))
-                        }
-                        planned[orderID] = taken
-                    }
-                    if left > 0 { report.skip(.cancellationWithoutOriginal, line: line.line) }
-                }
-                for orderID in planOrder {
-                    let returnID = planOrder.count == 1 ? cancellation.id : "\(cancellation.id)/\(orderID)"
-                    let input = ReturnInput(returnID: returnID, kind: .cancellation, lines: plan[orderID] ?? [],
-                                            returnedAt: cancellation.at)
-                    let requestHash = APIJSON.fingerprint(input, target: orderID)
-                    guard var record = orders[orderID] else { continue }
-                    let units: [Int64]
-                    do {
-                        units = try OrderPosting.resolve(input, against: record)
-                    } catch {
-                        report.skip(.cancellationWithoutOriginal, line: cancellation.lines.first?.line ?? 0)
-                        continue
-                    }
-                    var customerWallet = try await wallet(customerID)
-                    var returned = OrderPosting.applyReturn(input, units: units, to: &record, wallet: &customerWallet,
-                                                            at: cancellation.at, now: now)
-                    returned.requestHash = requestHash
-                    wallets[customerID] = customerWallet
-                    orders[orderID] = record
-                    if let index = newOrderIndex[orderID] { newOrders[index] = record } else { changedOrders.insert(orderID) }
-                    newReturns.append(returned)
-                    report.returnsRecorded += 1
-                    report.pointsReversed += returned.pointsReversed
-                }
-            }
+    /// The customer's orders from earlier runs, read once per run.
+    private func loadHistory(_ customerID: String, _ batch: OrderBatch) async throws {
+        guard loaded.insert(customerID).inserted else { return }
+        let stored = try await batch.session.orders(customerID: customerID, limit: 1_000_000)
+        var ids: [String] = []
+        for record in stored.reversed() where records[record.orderID] == nil {
+            records[record.orderID] = record
+            ids.append(record.orderID)
         }
-
-        var changes = LedgerChanges()
-        for customerID in wallets.keys.sorted() { changes.append(wallets[customerID]!.takeChanges()) }
-        try await session.insertCustomers(newCustomers)
-        try await session.insertOrders(newOrders)
-        try await session.updateOrders(changedOrders.sorted().compactMap { orders[$0] })
-        try await session.insertReturns(newReturns)
-        try await session.apply(changes)
+        byCustomer[customerID] = ids + (byCustomer[customerID] ?? [])
     }
 }

@@ -17,6 +17,34 @@ extension SQLStoreSession {
         }
     }
 
+    func findCustomers(_ lookups: [CustomerLookup]) async throws -> [Customer] {
+        var byColumn: [String: Set<String>] = [:]
+        for lookup in lookups {
+            switch lookup {
+            case .id(let value): byColumn["id", default: []].insert(value)
+            case .externalID(let value): byColumn["external_id", default: []].insert(value)
+            case .cardNumber(let value): byColumn["card_number", default: []].insert(value)
+            case .email(let value): byColumn["email", default: []].insert(value)
+            case .phone(let value): byColumn["phone", default: []].insert(value)
+            }
+        }
+        var found: [String: Customer] = [:]
+        for (column, values) in byColumn.sorted(by: { $0.key < $1.key }) {
+            let all = values.sorted()
+            for start in stride(from: 0, to: all.count, by: 500) {
+                let rows = try await database.select().column("doc").from("customers")
+                    .where("program_id", .equal, programID)
+                    .where(SQLIdentifier(column), .in, Array(all[start..<min(start + 500, all.count)]))
+                    .all()
+                for row in rows {
+                    let customer = try StoreCoding.decode(Customer.self, from: row.string("doc"))
+                    found[customer.id] = customer
+                }
+            }
+        }
+        return found.values.sorted { $0.id < $1.id }
+    }
+
     private func customer(where column: String, _ value: String) async throws -> Customer? {
         let row = try await database.select().column("doc").from("customers")
             .where("program_id", .equal, programID).where(SQLIdentifier(column), .equal, SQLBind(value))

@@ -82,52 +82,35 @@ public struct SimulationResult: Codable, Sendable, Equatable {
 extension LoyaltyService {
     /// Records an order once. The same order id with the same body returns the first answer; with a different
     /// body it is a conflict. The customer is matched by the reference's identifiers in priority order; an unknown
-    /// customer is created or the order held, by the program's `unknown_customer` policy.
+    /// customer is created or the order held, by the program's `unknown_customer` policy. Concurrent calls share
+    /// transactions through the environment's `OrderPipeline`.
     public func recordOrder(program: String, _ input: OrderInput) async throws -> OrderResult {
         let settings = try await environment.programs.program(program).settings
         let order = try input.validated(for: settings)
-        let requestHash = order.fingerprint
+        try Self.rejectFuture(order.placedAt, field: "placed_at", now: now)
+        let outcome = try await environment.orderPipeline.submit(
+            program: program, order: order, fingerprint: order.fingerprint, service: self)
+        switch outcome {
+        case .recorded(let result, _), .replayed(let result): return result
+        case .conflict(let detail): throw DomainError.conflict(detail)
+        case .unknownCustomer(let detail): throw DomainError.invalid("customer.customer_id", detail)
+        }
+    }
+
+    /// Records validated orders in one transaction, in order; one outcome per order.
+    func recordBatch(program: String, _ orders: [(OrderInput, String)]) async throws -> [OrderOutcome] {
+        let settings = try await environment.programs.program(program).settings
         let time = now
-        try Self.rejectFuture(order.placedAt, field: "placed_at", now: time)
         return try await store.write(program: program) { session in
-            if let existing = try await session.order(id: order.orderID) {
-                if existing.response == nil && existing.requestHash == requestHash {
-                    return Self.result(existing, wallet: nil, created: false)  // imported: no answer was stored
-                }
-                return try replay(OrderResult.self, stored: existing.response, storedHash: existing.requestHash,
-                                  requestHash: requestHash, key: "order_id \(order.orderID)")
+            let batch = OrderBatch(session: session, service: self, rules: try await session.rules(), settings: settings,
+                                   now: time, storeResponses: true)
+            try await batch.prefetch(orders.map(\.0))
+            var outcomes: [OrderOutcome] = []
+            for (order, fingerprint) in orders {
+                outcomes.append(try await batch.record(order, fingerprint: fingerprint, expireAt: time, walletAt: time))
             }
-            var result: OrderResult
-            var record: OrderRecord
-            if let customer = try await match(order.customer, in: session) {
-                var wallet = try await loadWallet(session, customerID: customer.id, at: time)
-                record = OrderPosting.post(order, customerID: customer.id, rules: try await session.rules(),
-                                           settings: settings, wallet: &wallet, now: time)
-                try await session.apply(wallet.changes)
-                result = Self.result(record, wallet: WalletSummary(wallet: wallet, settings: settings, at: time), created: false)
-            } else if order.customer.customerID != nil {
-                throw DomainError.invalid("customer.customer_id", "no customer \(order.customer.customerID!) in this program")
-            } else if settings.unknownCustomer == .hold {
-                record = OrderPosting.hold(order, programID: program, now: time)
-                result = Self.result(record, wallet: nil, created: false)
-            } else {
-                var customer = Customer(
-                    id: environment.ids.make("cus"), programID: program, externalID: order.customer.externalID,
-                    cardNumber: order.customer.cardNumber, email: order.customer.email, phone: order.customer.phone,
-                    createdAt: time, updatedAt: time)
-                let rules = try await session.rules()
-                var wallet = Wallet(programID: program, customerID: customer.id, openLots: [], ids: environment.ids)
-                creditMembershipBonuses(&customer, isNew: true, rules: rules, settings: settings, wallet: &wallet, at: time)
-                record = OrderPosting.post(order, customerID: customer.id, rules: rules, settings: settings,
-                                           wallet: &wallet, now: time)
-                try await session.insertCustomers([customer])
-                try await session.apply(wallet.changes)
-                result = Self.result(record, wallet: WalletSummary(wallet: wallet, settings: settings, at: time), created: true)
-            }
-            record.requestHash = requestHash
-            record.response = try APIJSON.encode(result)
-            try await session.insertOrders([record])
-            return result
+            try await batch.flush()
+            return outcomes
         }
     }
 

@@ -1,0 +1,190 @@
+import Foundation
+import RetainCore
+
+/// What happened to one order of a batch.
+public enum OrderOutcome: Sendable {
+    /// Recorded now (or held as unmatched).
+    case recorded(OrderResult, OrderRecord)
+    /// The same order was recorded before: the first answer.
+    case replayed(OrderResult)
+    /// The order id was used before for a different order.
+    case conflict(String)
+    /// The order names a `customer_id` this program does not have.
+    case unknownCustomer(String)
+}
+
+/// The working set of one write transaction that records many orders: it reads what the orders need in a few
+/// bulk queries (the orders by id, the customers by every identifier, their open lots, the rules), applies the
+/// same pure steps as a single order (`OrderPosting`, `Wallet`, membership bonuses), and writes everything with
+/// multi-row statements in `flush()`.
+///
+/// The HTTP path sends concurrent orders through one batch (see `OrderPipeline`) and the importer sends a file's
+/// orders through one batch per few thousand; both get exactly the same answers as recording the orders one by
+/// one in arrival order.
+final class OrderBatch {
+    let session: any StoreSession
+    let service: LoyaltyService
+    let rules: [EarningRule]
+    let settings: ProgramSettings
+    let now: Date
+    /// Store each order's answer so a retry gets it back byte for byte (the API); the importer does not need it.
+    let storeResponses: Bool
+
+    private var customerByLookup: [CustomerLookup: String] = [:]
+    private(set) var wallets: [String: Wallet] = [:]
+    private var orders: [String: OrderRecord] = [:]
+    private var newCustomers: [Customer] = []
+    private var newOrderIDs: [String] = []
+    private var newOrderSet: Set<String> = []
+    private var changedOrderIDs: Set<String> = []
+    private var newReturns: [ReturnRecord] = []
+
+    init(session: any StoreSession, service: LoyaltyService, rules: [EarningRule], settings: ProgramSettings, now: Date,
+         storeResponses: Bool)
+    {
+        self.session = session
+        self.service = service
+        self.rules = rules
+        self.settings = settings
+        self.now = now
+        self.storeResponses = storeResponses
+    }
+
+    /// Loads, in bulk, what these orders will need: existing orders with their ids, customers named by them, and
+    /// those customers' open lots.
+    func prefetch(_ inputs: [OrderInput]) async throws {
+        for record in try await session.orders(ids: inputs.map(\.orderID).filter { orders[$0] == nil }) {
+            orders[record.orderID] = record
+        }
+        let lookups = Set(inputs.flatMap(\.customer.lookups)).filter { customerByLookup[$0] == nil }
+        let customers = try await session.findCustomers(Array(lookups))
+        remember(customers)
+        try await loadWallets(customers.map(\.id))
+    }
+
+    /// Records one validated order, or says why not. `expireAt` is the moment up to which the customer's due
+    /// lots are written off first (now for live orders; the order's own time when replaying history).
+    func record(_ order: OrderInput, fingerprint: String, expireAt: Date, walletAt: Date) async throws -> OrderOutcome {
+        if let existing = orders[order.orderID] {
+            guard existing.requestHash == fingerprint else {
+                return .conflict("order_id \(order.orderID) was already used for a different order; send the same body to retry, or use a new id")
+            }
+            if let response = existing.response { return .replayed(try APIJSON.decode(OrderResult.self, from: response)) }
+            return .replayed(LoyaltyService.result(existing, wallet: nil, created: false))
+        }
+        var record: OrderRecord
+        var result: OrderResult
+        if let customerID = try await resolve(order.customer) {
+            var wallet = try await wallet(customerID)
+            wallet.expireDue(at: expireAt, now: now)
+            record = OrderPosting.post(order, customerID: customerID, rules: rules, settings: settings, wallet: &wallet, now: now)
+            wallets[customerID] = wallet
+            result = LoyaltyService.result(record, wallet: WalletSummary(wallet: wallet, settings: settings, at: walletAt), created: false)
+        } else if let id = order.customer.customerID {
+            return .unknownCustomer("no customer \(id) in this program")
+        } else if settings.unknownCustomer == .hold {
+            record = OrderPosting.hold(order, programID: session.programID, now: now)
+            result = LoyaltyService.result(record, wallet: nil, created: false)
+        } else {
+            let customerID = enrol(order.customer)
+            var wallet = wallets[customerID]!
+            record = OrderPosting.post(order, customerID: customerID, rules: rules, settings: settings, wallet: &wallet, now: now)
+            wallets[customerID] = wallet
+            result = LoyaltyService.result(record, wallet: WalletSummary(wallet: wallet, settings: settings, at: walletAt), created: true)
+        }
+        record.requestHash = fingerprint
+        if storeResponses { record.response = try APIJSON.encode(result) }
+        orders[order.orderID] = record
+        newOrderIDs.append(order.orderID)
+        newOrderSet.insert(order.orderID)
+        return .recorded(result, record)
+    }
+
+    /// The customer a reference names, by matching priority, among those loaded and those created in this batch.
+    func resolve(_ reference: CustomerReference) async throws -> String? {
+        for lookup in reference.lookups {
+            if let id = customerByLookup[lookup] { return id }
+        }
+        let missing = reference.lookups.filter { customerByLookup[$0] == nil }
+        guard !missing.isEmpty else { return nil }
+        let customers = try await session.findCustomers(missing)
+        remember(customers)
+        try await loadWallets(customers.map(\.id))
+        for lookup in reference.lookups {
+            if let id = customerByLookup[lookup] { return id }
+        }
+        return nil
+    }
+
+    /// Creates a customer from an order's contact details, with the welcome bonuses of a sign-up.
+    private func enrol(_ reference: CustomerReference) -> String {
+        var customer = Customer(
+            id: service.environment.ids.make("cus"), programID: session.programID, externalID: reference.externalID,
+            cardNumber: reference.cardNumber, email: reference.email, phone: reference.phone, createdAt: now, updatedAt: now)
+        var wallet = Wallet(programID: session.programID, customerID: customer.id, openLots: [], ids: service.environment.ids)
+        service.creditMembershipBonuses(&customer, isNew: true, rules: rules, settings: settings, wallet: &wallet, at: now)
+        wallets[customer.id] = wallet
+        newCustomers.append(customer)
+        remember([customer])
+        return customer.id
+    }
+
+    private func remember(_ customers: [Customer]) {
+        for customer in customers {
+            for lookup in CustomerReference(
+                customerID: customer.id, externalID: customer.externalID, cardNumber: customer.cardNumber,
+                email: customer.email, phone: customer.phone
+            ).lookups where customerByLookup[lookup] == nil {
+                customerByLookup[lookup] = customer.id
+            }
+        }
+    }
+
+    private func loadWallets(_ customerIDs: [String]) async throws {
+        let missing = customerIDs.filter { wallets[$0] == nil }
+        guard !missing.isEmpty else { return }
+        for id in missing { try await session.lockCustomer(id: id) }
+        let lots = Dictionary(grouping: try await session.openLots(customerIDs: missing), by: \.customerID)
+        for id in missing {
+            wallets[id] = Wallet(programID: session.programID, customerID: id, openLots: lots[id] ?? [], ids: service.environment.ids)
+        }
+    }
+
+    /// A customer's wallet as this batch has changed it.
+    func wallet(_ customerID: String) async throws -> Wallet {
+        try await loadWallets([customerID])
+        return wallets[customerID]!
+    }
+
+    func setWallet(_ wallet: Wallet) { wallets[wallet.customerID] = wallet }
+
+    /// An order this batch knows (loaded or recorded).
+    func order(_ id: String) -> OrderRecord? { orders[id] }
+
+    /// Keeps a changed order (a return was applied to it) to be written by `flush()`.
+    func updateOrder(_ record: OrderRecord) {
+        orders[record.orderID] = record
+        if !newOrderSet.contains(record.orderID) { changedOrderIDs.insert(record.orderID) }
+    }
+
+    func addReturn(_ record: ReturnRecord) { newReturns.append(record) }
+
+    /// Customers created so far.
+    var customersCreated: Int { newCustomers.count }
+
+    /// Writes everything the batch did.
+    func flush() async throws {
+        var changes = LedgerChanges()
+        for id in wallets.keys.sorted() { changes.append(wallets[id]!.takeChanges()) }
+        try await session.insertCustomers(newCustomers)
+        try await session.apply(changes)
+        try await session.insertOrders(newOrderIDs.compactMap { orders[$0] })
+        try await session.updateOrders(changedOrderIDs.sorted().compactMap { orders[$0] })
+        try await session.insertReturns(newReturns)
+        newCustomers = []
+        newOrderIDs = []
+        newOrderSet = []
+        changedOrderIDs = []
+        newReturns = []
+    }
+}
