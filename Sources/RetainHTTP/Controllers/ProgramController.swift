@@ -10,7 +10,8 @@ struct ProgramController {
 
     struct ProgramPatch: Decodable {
         var name: String?
-        var settings: ProgramSettings?
+        /// Only the settings sent change; the others keep their values.
+        var settings: [String: JSONValue]?
     }
 
     func register(on group: RouterGroup<RetainRequestContext>) {
@@ -21,8 +22,20 @@ struct ProgramController {
             let program = try context.program(for: .admin)
             let patch = try await JSONResponse.decode(ProgramPatch.self, from: request, context: context)
             let current = try await administration.program(program)
-            return try JSONResponse.make(
-                try await administration.updateSettings(program: program, patch.settings ?? current.settings, name: patch.name))
+            var merged = try APIJSON.decode([String: JSONValue].self, from: try APIJSON.encode(current.settings))
+            for (key, value) in patch.settings ?? [:] { merged[key] = value }
+            let settings: ProgramSettings
+            do {
+                settings = try APIJSON.decode(ProgramSettings.self, from: try APIJSON.encode(merged))
+            } catch let error as DecodingError {
+                let problem = APIProblem.fromDecoding(error)
+                throw APIProblem.invalid((problem.errors ?? []).map { FieldIssue("settings." + $0.field, $0.reason) })
+            }
+            do {
+                return try JSONResponse.make(try await administration.updateSettings(program: program, settings, name: patch.name))
+            } catch DomainError.invalid(let issues) {
+                throw APIProblem.invalid(issues.map { FieldIssue("settings." + $0.field, $0.reason) })
+            }
         }
         group.get("earning-rules") { _, context in
             let program = try context.program(for: .read)
