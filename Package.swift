@@ -43,6 +43,7 @@ let package = Package(
             dependencies: [
                 "RetainCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -52,7 +52,10 @@ extension LoyaltyService {
             for rule in EarningEngine.eventRules(named: input.name, on: day, rules: try await session.rules()) {
                 if let cap = rule.cap {
                     let since = EarningEngine.capPeriodStart(cap.period, containing: input.occurredAt, in: settings.zone)
+                    // Awards in this period only: a late event must not count awards of later periods.
+                    let until = Self.capPeriodEnd(cap.period, startingAt: since, in: settings.zone)
                     let used = try await session.countAwards(customerID: customer.id, ruleID: rule.id, since: since)
+                        - session.countAwards(customerID: customer.id, ruleID: rule.id, since: until)
                     let pendingInThisEvent = outcomes.filter { $0.ruleID == rule.id && !$0.capped }.count
                     if used + pendingInThisEvent >= cap.maxTimes {
                         outcomes.append(.init(ruleID: rule.id, points: 0, capped: true))
@@ -78,6 +81,19 @@ extension LoyaltyService {
                                   response: try APIJSON.encode(result), createdAt: time)
             ])
             return result
+        }
+    }
+
+    /// The first moment after the cap period that begins at `start` (a period start from `capPeriodStart`).
+    static func capPeriodEnd(_ period: EarningRule.Cap.Period, startingAt start: Date, in zone: TimeZone) -> Date {
+        let day = CivilDate(start, in: zone)
+        switch period {
+        case .day: return day.adding(days: 1).start(in: zone)
+        case .week: return day.adding(days: 7).start(in: zone)
+        case .month:
+            let next = day.month == 12
+                ? CivilDate(year: day.year + 1, month: 1, day: 1)! : CivilDate(year: day.year, month: day.month + 1, day: 1)!
+            return next.start(in: zone)
         }
     }
 }

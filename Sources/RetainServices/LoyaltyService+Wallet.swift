@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import RetainCore
 
 /// The answer to a redemption.
@@ -118,6 +119,7 @@ extension LoyaltyService {
                     programID: program, id: redemptionID, customerID: customerID, idempotencyKey: idempotencyKey,
                     points: plan.points, amount: plan.amount, currency: settings.currency.code, orderID: request.orderID,
                     rewardID: request.rewardID, entryID: entry.id, createdAt: time))
+            Counter(label: "retain_points_redeemed_total").increment(by: Int(plan.points))
             let result = RedemptionResult(
                 redemptionID: redemptionID, customerID: customerID, points: plan.points, amount: plan.amount,
                 currency: settings.currency.code, orderID: request.orderID,

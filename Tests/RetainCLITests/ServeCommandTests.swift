@@ -27,6 +27,16 @@ struct ServeCommandTests {
             #expect(program.status == 200)
             #expect(program.body.contains("\"id\":\"default\""))
 
+            let order = #"{"order_id":"M-1","customer":{"email":"m@example.com"},"placed_at":"2026-01-10T10:00:00Z","currency":"EUR","total":1000}"#
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/orders")!)
+            request.httpMethod = "POST"
+            request.httpBody = Data(order.utf8)
+            request.setValue("Bearer \(secret)", forHTTPHeaderField: "Authorization")
+            _ = try await URLSession.shared.data(for: request)
+            let metrics = try await get("http://127.0.0.1:\(port)/metrics")
+            #expect(metrics.body.contains("http_server_request_duration_bucket{http_route=\"/health\""))
+            #expect(metrics.body.contains("retain_orders_total{outcome=\"recorded\"} 1"))
+
             process.terminate()  // SIGTERM
             process.waitUntilExit()
             #expect(process.terminationStatus == 0)

@@ -141,11 +141,10 @@ final class OrderHistory: @unchecked Sendable {
                 report.skip(.cancellationWithoutOriginal, line: cancellation.lines.first?.line ?? 0)
                 continue
             }
-            var wallet = try await batch.wallet(customerID)
-            var returned = OrderPosting.applyReturn(input, units: units, to: &record, wallet: &wallet, at: cancellation.at,
-                                                    now: batch.now)
+            var returned = try await batch.withWallet(customerID) { wallet in
+                OrderPosting.applyReturn(input, units: units, to: &record, wallet: &wallet, at: cancellation.at, now: batch.now)
+            }
             returned.requestHash = APIJSON.fingerprint(input, target: orderID)
-            batch.setWallet(wallet)
             batch.updateOrder(record)
             batch.addReturn(returned)
             records[orderID] = record

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import RetainCore
 
 /// The answer to a recorded order.
@@ -90,8 +91,12 @@ extension LoyaltyService {
         try Self.rejectFuture(order.placedAt, field: "placed_at", now: now)
         let outcome = try await environment.orderPipeline.submit(
             program: program, order: order, fingerprint: order.fingerprint, service: self)
+        Counter(label: "retain_orders_total", dimensions: [("outcome", outcome.name)]).increment()
         switch outcome {
-        case .recorded(let result, _), .replayed(let result): return result
+        case .recorded(let result, _):
+            Counter(label: "retain_points_awarded_total").increment(by: Int(result.pointsEarned))
+            return result
+        case .replayed(let result): return result
         case .conflict(let detail): throw DomainError.conflict(detail)
         case .unknownCustomer(let detail): throw DomainError.invalid("customer.customer_id", detail)
         }

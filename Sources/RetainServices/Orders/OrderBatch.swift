@@ -11,6 +11,16 @@ public enum OrderOutcome: Sendable {
     case conflict(String)
     /// The order names a `customer_id` this program does not have.
     case unknownCustomer(String)
+
+    /// For metrics: recorded, replayed, conflict, unknown_customer.
+    var name: String {
+        switch self {
+        case .recorded: return "recorded"
+        case .replayed: return "replayed"
+        case .conflict: return "conflict"
+        case .unknownCustomer: return "unknown_customer"
+        }
+    }
 }
 
 /// The working set of one write transaction that records many orders: it reads what the orders need in a few
@@ -75,11 +85,13 @@ final class OrderBatch {
         var record: OrderRecord
         var result: OrderResult
         if let customerID = try await resolve(order.customer) {
-            var wallet = try await wallet(customerID)
-            wallet.expireDue(at: expireAt, now: now)
-            record = OrderPosting.post(order, customerID: customerID, rules: rules, settings: settings, wallet: &wallet, now: now)
-            wallets[customerID] = wallet
-            result = LoyaltyService.result(record, wallet: WalletSummary(wallet: wallet, settings: settings, at: walletAt), created: false)
+            try await loadWallets([customerID])
+            // Mutated in place: a copy would duplicate the customer's lots and this batch's changes for every order.
+            wallets[customerID]!.expireDue(at: expireAt, now: now)
+            record = OrderPosting.post(order, customerID: customerID, rules: rules, settings: settings,
+                                       wallet: &wallets[customerID]!, now: now)
+            result = LoyaltyService.result(
+                record, wallet: WalletSummary(wallet: wallets[customerID]!, settings: settings, at: walletAt), created: false)
         } else if let id = order.customer.customerID {
             return .unknownCustomer("no customer \(id) in this program")
         } else if settings.unknownCustomer == .hold {
@@ -87,10 +99,10 @@ final class OrderBatch {
             result = LoyaltyService.result(record, wallet: nil, created: false)
         } else {
             let customerID = enrol(order.customer)
-            var wallet = wallets[customerID]!
-            record = OrderPosting.post(order, customerID: customerID, rules: rules, settings: settings, wallet: &wallet, now: now)
-            wallets[customerID] = wallet
-            result = LoyaltyService.result(record, wallet: WalletSummary(wallet: wallet, settings: settings, at: walletAt), created: true)
+            record = OrderPosting.post(order, customerID: customerID, rules: rules, settings: settings,
+                                       wallet: &wallets[customerID]!, now: now)
+            result = LoyaltyService.result(
+                record, wallet: WalletSummary(wallet: wallets[customerID]!, settings: settings, at: walletAt), created: true)
         }
         record.requestHash = fingerprint
         if storeResponses { record.response = try APIJSON.encode(result) }
@@ -150,13 +162,11 @@ final class OrderBatch {
         }
     }
 
-    /// A customer's wallet as this batch has changed it.
-    func wallet(_ customerID: String) async throws -> Wallet {
+    /// Changes a customer's wallet in place.
+    func withWallet<T>(_ customerID: String, _ body: (inout Wallet) throws -> T) async throws -> T {
         try await loadWallets([customerID])
-        return wallets[customerID]!
+        return try body(&wallets[customerID]!)
     }
-
-    func setWallet(_ wallet: Wallet) { wallets[wallet.customerID] = wallet }
 
     /// An order this batch knows (loaded or recorded).
     func order(_ id: String) -> OrderRecord? { orders[id] }

@@ -21,11 +21,6 @@ public struct Migrator: Sendable {
 
     @discardableResult
     public func migrate(now: Date = Date()) async throws -> Report {
-        try await provider.withWriteTransaction { database in
-            try await database.raw(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
-            ).run()
-        }
         var applied: [Int] = []
         let current = try await currentVersion()
         if current > Migrations.latestVersion {
@@ -49,6 +44,10 @@ public struct Migrator: Sendable {
     /// The highest applied version, 0 for an empty database.
     public func currentVersion() async throws -> Int {
         try await provider.withWriteTransaction { database in
+            // Created here rather than in `migrate` so that asking an empty database gives 0 instead of an error.
+            try await database.raw(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+            ).run()
             let row = try await database.raw("SELECT MAX(version) AS version FROM schema_migrations").first()
             return Int(try row?.decode(column: "version", as: Int64?.self) ?? 0)
         }
