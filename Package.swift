@@ -111,6 +111,7 @@ let package = Package(
                 "RetainCore",
                 "RetainServices",
                 "RetainStore",
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
