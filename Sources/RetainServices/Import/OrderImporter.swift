@@ -9,7 +9,7 @@ import RetainCore
 public struct OrderImporter: Sendable {
     public let service: LoyaltyService
     /// Items per transaction: a crash loses at most one batch, never half an order.
-    public var batchSize = 2_000
+    public var batchSize = 5_000
 
     public init(service: LoyaltyService) {
         self.service = service

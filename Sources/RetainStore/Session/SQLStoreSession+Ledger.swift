@@ -43,11 +43,9 @@ extension SQLStoreSession {
                 [programID, lot.id, lot.customerID, lot.points, lot.remaining, StoreCoding.millis(lot.awardedAt),
                  StoreCoding.millis(lot.maturesAt), StoreCoding.millis(lot.expiresAt), lot.entryID]
             })
-        for (lotID, remaining) in changes.lotRemaining.sorted(by: { $0.key < $1.key }) {
-            try await database.update("point_lots").set("remaining", to: SQLBind(remaining))
-                .where("program_id", .equal, programID).where("id", .equal, lotID)
-                .run()
-        }
+        try await updateRows(
+            "point_lots", key: "id", columns: ["remaining"],
+            rows: changes.lotRemaining.sorted(by: { $0.key < $1.key }).map { ($0.key, [$0.value]) })
         try await insertRows(
             "lot_draws", columns: ["program_id", "entry_id", "lot_id", "points"],
             rows: changes.draws.map { [programID, $0.entryID, $0.lotID, $0.points] })

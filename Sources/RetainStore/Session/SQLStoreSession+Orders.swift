@@ -49,15 +49,11 @@ extension SQLStoreSession {
     }
 
     func updateOrders(_ orders: [OrderRecord]) async throws {
-        for order in orders {
-            try await database.update("orders")
-                .set("customer_id", to: SQLBind(order.customerID))
-                .set("status", to: SQLBind(order.status.rawValue))
-                .set("points_earned", to: SQLBind(order.pointsEarned))
-                .set("doc", to: SQLBind(OrderDocument.json(order)))
-                .where("program_id", .equal, programID).where("order_id", .equal, order.orderID)
-                .run()
-        }
+        try await updateRows(
+            "orders", key: "order_id", columns: ["customer_id", "status", "points_earned", "doc"],
+            rows: orders.map { order in
+                (order.orderID, [order.customerID, order.status.rawValue, order.pointsEarned, OrderDocument.json(order)])
+            })
     }
 
     func returnRecord(id: String) async throws -> ReturnRecord? {
