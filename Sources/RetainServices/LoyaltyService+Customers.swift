@@ -17,26 +17,18 @@ extension LoyaltyService {
         let time = now
         let requestHash = APIJSON.fingerprint(fields)
         return try await store.write(program: program) { session in
-            if let idempotencyKey, let record = try await session.idempotencyRecord(scope: "customers", key: idempotencyKey) {
-                return try replay(CustomerView.self, stored: record.response, storedHash: record.requestHash,
-                                  requestHash: requestHash, key: "Idempotency-Key \(idempotencyKey)")
+            try await once(session, scope: "customers", key: idempotencyKey, label: "Idempotency-Key \(idempotencyKey ?? "")", requestHash: requestHash, at: time) {
+                var customer = Customer(id: environment.ids.make("cus"), programID: program, createdAt: time, updatedAt: time)
+                try fields.apply(to: &customer)
+                try await ensureUnique(customer, in: session)
+                var wallet = Wallet(programID: program, customerID: customer.id, openLots: [], ids: environment.ids)
+                creditMembershipBonuses(&customer, isNew: true, rules: try await session.rules(), settings: settings,
+                                        wallet: &wallet, at: time)
+                try await session.insertCustomers([customer])
+                try await session.apply(wallet.changes)
+                let view = CustomerView(customer: customer, wallet: WalletSummary(wallet: wallet, settings: settings, at: time))
+                return view
             }
-            var customer = Customer(id: environment.ids.make("cus"), programID: program, createdAt: time, updatedAt: time)
-            try fields.apply(to: &customer)
-            try await ensureUnique(customer, in: session)
-            var wallet = Wallet(programID: program, customerID: customer.id, openLots: [], ids: environment.ids)
-            creditMembershipBonuses(&customer, isNew: true, rules: try await session.rules(), settings: settings,
-                                    wallet: &wallet, at: time)
-            try await session.insertCustomers([customer])
-            try await session.apply(wallet.changes)
-            let view = CustomerView(customer: customer, wallet: WalletSummary(wallet: wallet, settings: settings, at: time))
-            if let idempotencyKey {
-                try await session.insertIdempotencyRecords([
-                    IdempotencyRecord(scope: "customers", key: idempotencyKey, requestHash: requestHash,
-                                      response: try APIJSON.encode(view), createdAt: time)
-                ])
-            }
-            return view
         }
     }
 

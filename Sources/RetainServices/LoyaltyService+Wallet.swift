@@ -95,40 +95,34 @@ extension LoyaltyService {
         let requestHash = APIJSON.fingerprint(request, target: customerID)
         let time = now
         return try await store.write(program: program) { session in
-            if let record = try await session.idempotencyRecord(scope: "redemptions", key: idempotencyKey) {
-                return try replay(RedemptionResult.self, stored: record.response, storedHash: record.requestHash,
-                                  requestHash: requestHash, key: "Idempotency-Key \(idempotencyKey)")
+            try await once(session, scope: "redemptions", key: idempotencyKey, label: "Idempotency-Key \(idempotencyKey)", requestHash: requestHash, at: time) {
+                guard try await session.customer(id: customerID) != nil else {
+                    throw DomainError.notFound(what: "customer", id: customerID)
+                }
+                var wallet = try await loadWallet(session, customerID: customerID, at: time)
+                let plan = try Redemption.plan(request, available: wallet.available(at: time), settings: settings)
+                let redemptionID = environment.ids.make("red")
+                let debit = wallet.debit(
+                    plan.points, kind: .redeem, policy: .availableOnly, allowPartial: false,
+                    reason: "redeemed for \(settings.currency.format(plan.amount)) \(settings.currency.code) off"
+                        + (request.orderID.map { " order \($0)" } ?? ""),
+                    source: .redemption, sourceID: redemptionID, at: time, now: time)
+                guard let entry = debit.entry else {
+                    throw DomainError.refused(code: "insufficient_points", detail: "not enough points available")
+                }
+                try await session.apply(wallet.changes)
+                try await session.insertRedemption(
+                    RedemptionRecord(
+                        programID: program, id: redemptionID, customerID: customerID, idempotencyKey: idempotencyKey,
+                        points: plan.points, amount: plan.amount, currency: settings.currency.code, orderID: request.orderID,
+                        rewardID: request.rewardID, entryID: entry.id, createdAt: time))
+                Counter(label: "retain_points_redeemed_total").increment(by: Int(plan.points))
+                let result = RedemptionResult(
+                    redemptionID: redemptionID, customerID: customerID, points: plan.points, amount: plan.amount,
+                    currency: settings.currency.code, orderID: request.orderID,
+                    wallet: WalletSummary(wallet: wallet, settings: settings, at: time))
+                return result
             }
-            guard try await session.customer(id: customerID) != nil else {
-                throw DomainError.notFound(what: "customer", id: customerID)
-            }
-            var wallet = try await loadWallet(session, customerID: customerID, at: time)
-            let plan = try Redemption.plan(request, available: wallet.available(at: time), settings: settings)
-            let redemptionID = environment.ids.make("red")
-            let debit = wallet.debit(
-                plan.points, kind: .redeem, policy: .availableOnly, allowPartial: false,
-                reason: "redeemed for \(settings.currency.format(plan.amount)) \(settings.currency.code) off"
-                    + (request.orderID.map { " order \($0)" } ?? ""),
-                source: .redemption, sourceID: redemptionID, at: time, now: time)
-            guard let entry = debit.entry else {
-                throw DomainError.refused(code: "insufficient_points", detail: "not enough points available")
-            }
-            try await session.apply(wallet.changes)
-            try await session.insertRedemption(
-                RedemptionRecord(
-                    programID: program, id: redemptionID, customerID: customerID, idempotencyKey: idempotencyKey,
-                    points: plan.points, amount: plan.amount, currency: settings.currency.code, orderID: request.orderID,
-                    rewardID: request.rewardID, entryID: entry.id, createdAt: time))
-            Counter(label: "retain_points_redeemed_total").increment(by: Int(plan.points))
-            let result = RedemptionResult(
-                redemptionID: redemptionID, customerID: customerID, points: plan.points, amount: plan.amount,
-                currency: settings.currency.code, orderID: request.orderID,
-                wallet: WalletSummary(wallet: wallet, settings: settings, at: time))
-            try await session.insertIdempotencyRecords([
-                IdempotencyRecord(scope: "redemptions", key: idempotencyKey, requestHash: requestHash,
-                                  response: try APIJSON.encode(result), createdAt: time)
-            ])
-            return result
         }
     }
 
@@ -150,38 +144,32 @@ extension LoyaltyService {
         let requestHash = APIJSON.fingerprint(request, target: customerID)
         let time = now
         return try await store.write(program: program) { session in
-            if let record = try await session.idempotencyRecord(scope: "adjustments", key: idempotencyKey) {
-                return try replay(AdjustmentResult.self, stored: record.response, storedHash: record.requestHash,
-                                  requestHash: requestHash, key: "Idempotency-Key \(idempotencyKey)")
-            }
-            guard try await session.customer(id: customerID) != nil else {
-                throw DomainError.notFound(what: "customer", id: customerID)
-            }
-            var wallet = try await loadWallet(session, customerID: customerID, at: time)
-            let entry: LedgerEntry
-            if request.points > 0 {
-                let days = request.expiresAfterDays ?? settings.pointsExpireAfterDays
-                entry = wallet.credit(
-                    request.points, kind: .adjust, reason: reason, source: .admin, sourceID: nil, actor: actor, at: time,
-                    expiresAt: days.map { time.addingTimeInterval(Double($0) * 86_400) }, now: time)
-            } else {
-                let debit = wallet.debit(
-                    -request.points, kind: .adjust, policy: .availableThenPending, allowPartial: false, reason: reason,
-                    source: .admin, sourceID: nil, actor: actor, at: time, now: time)
-                guard let written = debit.entry else {
-                    throw DomainError.refused(
-                        code: "insufficient_points",
-                        detail: "the balance is \(wallet.balance) points; taking \(-request.points) would make it negative")
+            try await once(session, scope: "adjustments", key: idempotencyKey, label: "Idempotency-Key \(idempotencyKey)", requestHash: requestHash, at: time) {
+                guard try await session.customer(id: customerID) != nil else {
+                    throw DomainError.notFound(what: "customer", id: customerID)
                 }
-                entry = written
+                var wallet = try await loadWallet(session, customerID: customerID, at: time)
+                let entry: LedgerEntry
+                if request.points > 0 {
+                    let days = request.expiresAfterDays ?? settings.pointsExpireAfterDays
+                    entry = wallet.credit(
+                        request.points, kind: .adjust, reason: reason, source: .admin, sourceID: nil, actor: actor, at: time,
+                        expiresAt: days.map { time.addingTimeInterval(Double($0) * 86_400) }, now: time)
+                } else {
+                    let debit = wallet.debit(
+                        -request.points, kind: .adjust, policy: .availableThenPending, allowPartial: false, reason: reason,
+                        source: .admin, sourceID: nil, actor: actor, at: time, now: time)
+                    guard let written = debit.entry else {
+                        throw DomainError.refused(
+                            code: "insufficient_points",
+                            detail: "the balance is \(wallet.balance) points; taking \(-request.points) would make it negative")
+                    }
+                    entry = written
+                }
+                try await session.apply(wallet.changes)
+                let result = AdjustmentResult(entry: entry, wallet: WalletSummary(wallet: wallet, settings: settings, at: time))
+                return result
             }
-            try await session.apply(wallet.changes)
-            let result = AdjustmentResult(entry: entry, wallet: WalletSummary(wallet: wallet, settings: settings, at: time))
-            try await session.insertIdempotencyRecords([
-                IdempotencyRecord(scope: "adjustments", key: idempotencyKey, requestHash: requestHash,
-                                  response: try APIJSON.encode(result), createdAt: time)
-            ])
-            return result
         }
     }
 }

@@ -46,6 +46,24 @@ public struct LoyaltyService: Sendable {
         return try APIJSON.decode(type, from: stored)
     }
 
+    /// Runs `body` once per idempotency key: a retry with the same request gets the stored answer, another request
+    /// under the same key is a conflict, and the answer is stored in the same transaction as the work it answers.
+    /// Without a key, `body` just runs.
+    func once<T: Codable & Sendable>(
+        _ session: any StoreSession, scope: String, key: String?, label: String, requestHash: String, at time: Date,
+        _ body: () async throws -> T
+    ) async throws -> T {
+        guard let key else { return try await body() }
+        if let record = try await session.idempotencyRecord(scope: scope, key: key) {
+            return try replay(T.self, stored: record.response, storedHash: record.requestHash, requestHash: requestHash, key: label)
+        }
+        let result = try await body()
+        try await session.insertIdempotencyRecords([
+            IdempotencyRecord(scope: scope, key: key, requestHash: requestHash, response: try APIJSON.encode(result), createdAt: time)
+        ])
+        return result
+    }
+
     /// Checks that no other customer already has one of this customer's unique identifiers.
     func ensureUnique(_ customer: Customer, in session: any StoreSession) async throws {
         let checks: [(String, CustomerLookup?)] = [
