@@ -94,7 +94,9 @@ public struct ProgramSettings: Codable, Sendable, Equatable {
         case unknownCustomer = "unknown_customer"
     }
 
-    public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")! }
+    /// The program's time zone (UTC if the name is unknown). Looked up once per name: building a `TimeZone` reads
+    /// the zone database, and rules ask for it on every order.
+    public var zone: TimeZone { TimeZoneCache.zone(named: timeZone) }
 
     public func validate() throws {
         var validator = Validator()
@@ -108,5 +110,20 @@ public struct ProgramSettings: Codable, Sendable, Equatable {
         validator.check(minRedeemPoints >= 0, "min_redeem_points", "must not be negative")
         validator.check((1...100).contains(maxRedeemSharePercent), "max_redeem_share_percent", "must be 1–100")
         try validator.throwIfInvalid()
+    }
+}
+
+/// `TimeZone`s by IANA name, built once.
+enum TimeZoneCache {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var zones: [String: TimeZone] = [:]
+
+    static func zone(named name: String) -> TimeZone {
+        lock.withLock {
+            if let zone = zones[name] { return zone }
+            let zone = TimeZone(identifier: name) ?? TimeZone(identifier: "UTC")!
+            zones[name] = zone
+            return zone
+        }
     }
 }

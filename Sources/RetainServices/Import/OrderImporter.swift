@@ -72,7 +72,7 @@ final class OrderHistory: @unchecked Sendable {
             case .order(let input, let line):
                 guard let order = valid[input.orderID] else { continue }
                 let outcome = try await batch.record(order, fingerprint: order.fingerprint, expireAt: order.placedAt,
-                                                     walletAt: order.placedAt)
+                                                     walletAt: nil)
                 switch outcome {
                 case .recorded(let result, let record):
                     if let customerID = record.customerID {

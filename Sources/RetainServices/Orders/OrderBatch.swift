@@ -73,8 +73,9 @@ final class OrderBatch {
     }
 
     /// Records one validated order, or says why not. `expireAt` is the moment up to which the customer's due
-    /// lots are written off first (now for live orders; the order's own time when replaying history).
-    func record(_ order: OrderInput, fingerprint: String, expireAt: Date, walletAt: Date) async throws -> OrderOutcome {
+    /// lots are written off first (now for live orders; the order's own time when replaying history); the answer
+    /// shows the wallet as of `walletAt`, or no wallet when it is nil (the importer, which shows no answers).
+    func record(_ order: OrderInput, fingerprint: String, expireAt: Date, walletAt: Date?) async throws -> OrderOutcome {
         if let existing = orders[order.orderID] {
             guard existing.requestHash == fingerprint else {
                 return .conflict("order_id \(order.orderID) was already used for a different order; send the same body to retry, or use a new id")
@@ -90,8 +91,7 @@ final class OrderBatch {
             wallets[customerID]!.expireDue(at: expireAt, now: now)
             record = OrderPosting.post(order, customerID: customerID, rules: rules, settings: settings,
                                        wallet: &wallets[customerID]!, now: now)
-            result = LoyaltyService.result(
-                record, wallet: WalletSummary(wallet: wallets[customerID]!, settings: settings, at: walletAt), created: false)
+            result = LoyaltyService.result(record, wallet: summary(customerID, at: walletAt), created: false)
         } else if let id = order.customer.customerID {
             return .unknownCustomer("no customer \(id) in this program")
         } else if settings.unknownCustomer == .hold {
@@ -101,8 +101,7 @@ final class OrderBatch {
             let customerID = enrol(order.customer)
             record = OrderPosting.post(order, customerID: customerID, rules: rules, settings: settings,
                                        wallet: &wallets[customerID]!, now: now)
-            result = LoyaltyService.result(
-                record, wallet: WalletSummary(wallet: wallets[customerID]!, settings: settings, at: walletAt), created: true)
+            result = LoyaltyService.result(record, wallet: summary(customerID, at: walletAt), created: true)
         }
         record.requestHash = fingerprint
         if storeResponses { record.response = try APIJSON.encode(result) }
@@ -110,6 +109,10 @@ final class OrderBatch {
         newOrderIDs.append(order.orderID)
         newOrderSet.insert(order.orderID)
         return .recorded(result, record)
+    }
+
+    private func summary(_ customerID: String, at time: Date?) -> WalletSummary? {
+        time.map { WalletSummary(wallet: wallets[customerID]!, settings: settings, at: $0) }
     }
 
     /// The customer a reference names, by matching priority, among those loaded and those created in this batch.
