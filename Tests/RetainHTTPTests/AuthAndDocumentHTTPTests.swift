@@ -61,7 +61,7 @@ struct AuthAndDocumentHTTPTests {
                     #expect(reply.string("detail")?.contains("no such endpoint") != true, "\(method.uppercased()) \(path) is documented but not routed")
                 }
             }
-            #expect(operations == 24)
+            #expect(operations == 25)
         }
     }
 

@@ -29,11 +29,27 @@ struct OrderController {
                 program: program, orderID: try context.parameters.require("order_id"), input)
             return try JSONResponse.make(result, status: .created)
         }
+        group.post("orders/:order_id/assign") { request, context in
+            let program = try context.program(for: .write)
+            let body = try await JSONResponse.decode(Assignment.self, from: request, context: context)
+            return try JSONResponse.make(
+                try await service.assignOrder(
+                    program: program, orderID: try context.parameters.require("order_id"), customerID: body.customerID))
+        }
         group.post("events") { request, context in
             let program = try context.program(for: .write)
             let input = try await JSONResponse.decode(EventInput.self, from: request, context: context)
             return try JSONResponse.make(try await service.recordEvent(program: program, input), status: .created)
         }
+    }
+}
+
+/// `POST /v1/orders/{order_id}/assign`: the customer a held order belongs to.
+struct Assignment: Decodable {
+    var customerID: String
+
+    enum CodingKeys: String, CodingKey {
+        case customerID = "customer_id"
     }
 }
 

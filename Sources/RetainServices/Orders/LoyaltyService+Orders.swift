@@ -177,6 +177,38 @@ extension LoyaltyService {
         }
     }
 
+    /// Gives a held (`unmatched`) order to a customer and awards its points now, by the rules in force now, dated
+    /// at the order's time. Assigning it again to the same customer changes nothing; to another one is a conflict.
+    /// A retry of the original `POST /v1/orders` still gets its first answer.
+    public func assignOrder(program: String, orderID: String, customerID: String) async throws -> OrderResult {
+        let settings = try await environment.programs.program(program).settings
+        let time = now
+        return try await store.write(program: program) { session in
+            guard let record = try await session.order(id: orderID) else {
+                throw DomainError.notFound(what: "order", id: orderID)
+            }
+            guard record.status == .unmatched else {
+                guard record.customerID == customerID else {
+                    throw DomainError.conflict("order \(orderID) belongs to customer \(record.customerID ?? "none")")
+                }
+                let wallet = try await loadWallet(session, customerID: customerID, at: time)
+                return Self.result(record, wallet: WalletSummary(wallet: wallet, settings: settings, at: time), created: false)
+            }
+            guard try await session.customer(id: customerID) != nil else {
+                throw DomainError.invalid("customer_id", "no customer \(customerID) in this program")
+            }
+            var wallet = try await loadWallet(session, customerID: customerID, at: time)
+            var assigned = OrderPosting.post(record.input, customerID: customerID, rules: try await session.rules(),
+                                             settings: settings, wallet: &wallet, now: time)
+            assigned.createdAt = record.createdAt
+            assigned.requestHash = record.requestHash
+            assigned.response = record.response
+            try await session.apply(wallet.changes)
+            try await session.updateOrders([assigned])
+            return Self.result(assigned, wallet: WalletSummary(wallet: wallet, settings: settings, at: time), created: false)
+        }
+    }
+
     /// What the order would earn under the current rules; writes nothing and needs no customer.
     public func simulate(program: String, _ input: OrderInput) async throws -> SimulationResult {
         let settings = try await environment.programs.program(program).settings
