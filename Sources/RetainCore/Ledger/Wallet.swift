@@ -11,7 +11,8 @@ public struct Wallet: Sendable {
     /// Lots with points left, existing and new.
     public private(set) var lots: [PointLot]
     public private(set) var changes = LedgerChanges()
-    private var newLotIDs: Set<String> = []
+    /// Where each lot created since the last `takeChanges()` sits in `changes.newLots`.
+    private var newLotIndex: [String: Int] = [:]
     private let ids: any IDGenerator
 
     public init(programID: String, customerID: String, openLots: [PointLot], ids: any IDGenerator) {
@@ -55,7 +56,7 @@ public struct Wallet: Sendable {
             sourceType: source, sourceID: sourceID, actor: actor, at: at, lotID: lot.id, ruleID: ruleID,
             createdAt: now)
         lots.append(lot)
-        newLotIDs.insert(lot.id)
+        newLotIndex[lot.id] = changes.newLots.count
         changes.newLots.append(lot)
         changes.entries.append(entry)
         return entry
@@ -132,7 +133,7 @@ public struct Wallet: Sendable {
     public mutating func takeChanges() -> LedgerChanges {
         let taken = changes
         changes = LedgerChanges()
-        newLotIDs = []
+        newLotIndex = [:]
         return taken
     }
 
@@ -166,7 +167,7 @@ public struct Wallet: Sendable {
     }
 
     private mutating func record(_ lot: PointLot) {
-        if newLotIDs.contains(lot.id), let index = changes.newLots.firstIndex(where: { $0.id == lot.id }) {
+        if let index = newLotIndex[lot.id] {
             changes.newLots[index].remaining = lot.remaining
         } else {
             changes.lotRemaining[lot.id] = lot.remaining

@@ -167,18 +167,9 @@ public struct OrderInput: Codable, Sendable, Equatable {
     /// two sends of the same order have the same fingerprint whatever their JSON key order or spacing. Written
     /// by hand because it runs for every imported order and JSONEncoder is ten times slower.
     public var fingerprint: String {
-        var text = ""
-        text.reserveCapacity(64 + lines.count * 48)
-        func add(_ value: String?) {
-            guard let value else { return text += "-;" }
-            text += String(value.utf8.count)
-            text += ":"
-            text += value
-        }
-        func add(_ value: Int64?) {
-            text += value.map(String.init) ?? "-"
-            text += ";"
-        }
+        var text = CanonicalText(capacity: 64 + lines.count * 48)
+        func add(_ value: String?) { text.add(value) }
+        func add(_ value: Int64?) { text.add(value) }
         add(orderID)
         for value in [customer.customerID, customer.externalID, customer.cardNumber, customer.email, customer.phone] { add(value) }
         add(Int64((placedAt.timeIntervalSince1970 * 1000).rounded()))
@@ -195,7 +186,7 @@ public struct OrderInput: Codable, Sendable, Equatable {
         add(discount)
         add(total)
         add(channel)
-        return SHA256.hex(text.utf8)
+        return text.fingerprint
     }
 
     /// The amount after all discounts; valid after `validated(for:)`.
@@ -208,4 +199,29 @@ public struct OrderInput: Codable, Sendable, Equatable {
         let gross = lines.map { $0.amount ?? 0 }
         return Apportion.subtract(discount, from: gross)
     }
+}
+
+/// The canonical text behind a request fingerprint: every field in a fixed order, strings length-prefixed so no
+/// value can be mistaken for another, missing values marked.
+public struct CanonicalText {
+    private var text = ""
+
+    public init(capacity: Int = 64) { text.reserveCapacity(capacity) }
+
+    public mutating func add(_ value: String?) {
+        guard let value else { return text += "-;" }
+        text += String(value.utf8.count)
+        text += ":"
+        text += value
+    }
+
+    public mutating func add(_ value: Int64?) {
+        text += value.map(String.init) ?? "-"
+        text += ";"
+    }
+
+    public mutating func add(_ value: Date?) { add(value.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }) }
+
+    /// SHA-256 of the text, in hex.
+    public var fingerprint: String { SHA256.hex(text.utf8) }
 }

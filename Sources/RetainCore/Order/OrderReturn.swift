@@ -53,6 +53,25 @@ public struct ReturnInput: Codable, Sendable, Equatable {
         case reason
     }
 
+    /// The fingerprint of this return of `orderID` (see `CanonicalText`): a retry must match it.
+    public func fingerprint(orderID: String) -> String {
+        var text = CanonicalText(capacity: 64 + lines.count * 24)
+        text.add(orderID)
+        text.add(returnID)
+        text.add(kind.rawValue)
+        text.add(whole ? 1 : 0)
+        text.add(Int64(lines.count))
+        for line in lines {
+            text.add(line.lineNumber.map { Int64($0) })
+            text.add(line.sku)
+            text.add(line.quantity)
+        }
+        text.add(amount)
+        text.add(returnedAt)
+        text.add(reason)
+        return text.fingerprint
+    }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         returnID = try container.decode(String.self, forKey: .returnID)

@@ -54,6 +54,8 @@ public protocol OrderRepository {
     func updateOrders(_ orders: [OrderRecord]) async throws
     func returnRecord(id: String) async throws -> ReturnRecord?
     func insertReturns(_ returns: [ReturnRecord]) async throws
+    /// Which of these return ids exist.
+    func existingReturnIDs(_ ids: [String]) async throws -> Set<String>
     /// The return with this id and those with ids `id/…` (an imported cancellation split over several orders).
     func returnRecords(family id: String) async throws -> [ReturnRecord]
     func orders(customerID: String, limit: Int) async throws -> [OrderRecord]

@@ -66,6 +66,9 @@ final class OrderHistory: @unchecked Sendable {
             }
         }
         try await batch.prefetch(Array(valid.values))
+        var cancellationIDs: [String] = []
+        for case .cancellation(let cancellation) in chunk { cancellationIDs.append(cancellation.id) }
+        let importedBefore = try await batch.session.existingReturnIDs(cancellationIDs)
         let createdBefore = batch.customersCreated
         for item in chunk {
             switch item {
@@ -91,22 +94,23 @@ final class OrderHistory: @unchecked Sendable {
                     report.skip(.noCustomer, line: line, rows: max(1, order.lines.count))
                 }
             case .cancellation(let cancellation):
-                try await importCancellation(cancellation, into: batch, report: &report)
+                try await importCancellation(
+                    cancellation, importedBefore: importedBefore.contains(cancellation.id), into: batch, report: &report)
             }
         }
         report.customersCreated += batch.customersCreated - createdBefore
     }
 
-    private func importCancellation(_ cancellation: ImportCancellation, into batch: OrderBatch, report: inout ImportReport)
-        async throws
-    {
+    /// - Parameter importedBefore: the cancellation's first return exists, so an earlier run recorded it.
+    private func importCancellation(
+        _ cancellation: ImportCancellation, importedBefore: Bool, into batch: OrderBatch, report: inout ImportReport
+    ) async throws {
         guard let customerID = try await batch.resolve(cancellation.customer) else {
             for line in cancellation.lines { report.skip(.cancellationWithoutOriginal, line: line.line) }
             return
         }
-        let earlier = try await batch.session.returnRecords(family: cancellation.id)
-        if !earlier.isEmpty {
-            report.returnsAlreadyImported += earlier.count
+        if importedBefore {
+            report.returnsAlreadyImported += try await batch.session.returnRecords(family: cancellation.id).count
             return
         }
         try await loadHistory(customerID, batch)
@@ -132,9 +136,10 @@ final class OrderHistory: @unchecked Sendable {
             }
             if left > 0 { report.skip(.cancellationWithoutOriginal, line: line.line) }
         }
-        for orderID in planOrder {
+        for (position, orderID) in planOrder.enumerated() {
             guard var record = records[orderID] else { continue }
-            let returnID = planOrder.count == 1 ? cancellation.id : "\(cancellation.id)/\(orderID)"
+            // The first return carries the cancellation's own id, so a later run finds it with one bulk query.
+            let returnID = position == 0 ? cancellation.id : "\(cancellation.id)/\(orderID)"
             let input = ReturnInput(returnID: returnID, kind: .cancellation, lines: plan[orderID] ?? [],
                                     returnedAt: cancellation.at)
             guard let units = try? OrderPosting.resolve(input, against: record) else {
@@ -144,7 +149,7 @@ final class OrderHistory: @unchecked Sendable {
             var returned = try await batch.withWallet(customerID) { wallet in
                 OrderPosting.applyReturn(input, units: units, to: &record, wallet: &wallet, at: cancellation.at, now: batch.now)
             }
-            returned.requestHash = APIJSON.fingerprint(input, target: orderID)
+            returned.requestHash = input.fingerprint(orderID: orderID)
             batch.updateOrder(record)
             batch.addReturn(returned)
             records[orderID] = record

@@ -145,7 +145,7 @@ extension LoyaltyService {
     /// Records a return or cancellation once (by `return_id`) and takes back the points it undoes, in proportion.
     public func recordReturn(program: String, orderID: String, _ input: ReturnInput) async throws -> ReturnResult {
         let settings = try await environment.programs.program(program).settings
-        let requestHash = APIJSON.fingerprint(input, target: orderID)
+        let requestHash = input.fingerprint(orderID: orderID)
         let time = now
         return try await store.write(program: program) { session in
             if let existing = try await session.returnRecord(id: input.returnID) {

@@ -67,6 +67,18 @@ extension SQLStoreSession {
         }
     }
 
+    func existingReturnIDs(_ ids: [String]) async throws -> Set<String> {
+        var found: Set<String> = []
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let rows = try await database.select().column("return_id").from("order_returns")
+                .where("program_id", .equal, programID)
+                .where("return_id", .in, Array(ids[start..<min(start + 500, ids.count)]))
+                .all()
+            for row in rows { found.insert(try row.string("return_id")) }
+        }
+        return found
+    }
+
     func returnRecords(family id: String) async throws -> [ReturnRecord] {
         // `id/` up to `id0` ('0' follows '/'): the children, by a range that needs no LIKE escaping.
         let rows = try await database.select().columns("doc", "request_hash").from("order_returns")
