@@ -53,6 +53,61 @@ struct ServeCommandTests {
         }
     }
 
+    @Test("SIGTERM during a burst of orders: every acknowledged order is stored, and the server exits cleanly")
+    func shutdownUnderLoad() async throws {
+        try await CLIRunner.withTemporaryDatabase { database in
+            let folder = URL(fileURLWithPath: database).deletingLastPathComponent()
+            let (process, log) = try start(database: database, folder: folder)
+            defer { if process.isRunning { process.terminate() } }
+            let output = try await waitFor("listening on", in: log)
+            let secret = try #require(output.firstMatch(of: /rtn_[0-9A-Z]{40}/).map { String($0.output) })
+            let port = try #require(output.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).map { String($0.output.1) })
+
+            let answered = Tally()
+            let acknowledged = await withTaskGroup(of: String?.self) { group in
+                group.addTask {
+                    // SIGTERM once the first answers are back, while the rest are still in flight.
+                    for _ in 0..<5_000 where await answered.count < 3 { try? await Task.sleep(for: .milliseconds(2)) }
+                    process.terminate()
+                    return nil
+                }
+                for index in 0..<120 {
+                    group.addTask {
+                        let order = #"{"order_id":"B-\#(index)","customer":{"email":"c\#(index % 7)@example.com"},"placed_at":"2026-01-10T10:00:00Z","currency":"EUR","total":1000}"#
+                        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/orders")!)
+                        request.httpMethod = "POST"
+                        request.httpBody = Data(order.utf8)
+                        request.setValue("Bearer \(secret)", forHTTPHeaderField: "Authorization")
+                        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return nil }
+                        await answered.add()
+                        return (response as? HTTPURLResponse)?.statusCode == 201 ? "B-\(index)" : nil
+                    }
+                }
+                var ids: [String] = []
+                for await id in group { if let id { ids.append(id) } }
+                return ids
+            }
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            #expect(!acknowledged.isEmpty)
+
+            let (again, secondLog) = try start(database: database, folder: folder, logName: "after.log")
+            defer { if again.isRunning { again.terminate() } }
+            let restarted = try await waitFor("listening on", in: secondLog)
+            let newPort = try #require(restarted.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).map { String($0.output.1) })
+            for id in acknowledged {
+                #expect(try await get("http://127.0.0.1:\(newPort)/v1/orders/\(id)", key: secret).status == 200, "\(id) was acknowledged but is missing")
+            }
+            again.terminate()
+            again.waitUntilExit()
+        }
+    }
+
+    actor Tally {
+        private(set) var count = 0
+        func add() { count += 1 }
+    }
+
     func start(database: String, folder: URL, logName: String = "serve.log") throws -> (Process, URL) {
         let log = folder.appendingPathComponent(logName)
         FileManager.default.createFile(atPath: log.path, contents: nil)
