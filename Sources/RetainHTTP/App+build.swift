@@ -15,10 +15,11 @@ public struct HTTPDependencies: Sendable {
     /// Renders `/metrics` in Prometheus text format; nil serves an empty document.
     public var renderMetrics: (@Sendable () -> String)?
 
-    public init(service: LoyaltyService, administration: Administration,
-                healthCheck: @escaping @Sendable () async throws -> Void,
-                renderMetrics: (@Sendable () -> String)? = nil)
-    {
+    public init(
+        service: LoyaltyService, administration: Administration,
+        healthCheck: @escaping @Sendable () async throws -> Void,
+        renderMetrics: (@Sendable () -> String)? = nil
+    ) {
         self.service = service
         self.administration = administration
         self.healthCheck = healthCheck
@@ -36,7 +37,8 @@ public func buildRouter(_ dependencies: HTTPDependencies) -> Router<RetainReques
             try await dependencies.healthCheck()
             return try JSONResponse.make(["status": "ok", "database": "ok"])
         } catch {
-            return try JSONResponse.make(["status": "unavailable", "database": "unreachable"], status: .serviceUnavailable)
+            return try JSONResponse.make(
+                ["status": "unavailable", "database": "unreachable"], status: .serviceUnavailable)
         }
     }
     router.get("metrics") { _, _ -> Response in
@@ -45,11 +47,15 @@ public func buildRouter(_ dependencies: HTTPDependencies) -> Router<RetainReques
             body: .init(byteBuffer: ByteBuffer(string: dependencies.renderMetrics?() ?? "")))
     }
     router.get("openapi.json") { _, _ -> Response in
-        Response(status: .ok, headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data)))
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data)))
     }
     let v1 = router.group("v1")
-        .add(middleware: AuthenticationMiddleware(authenticate: { try await dependencies.administration.authenticate(secret: $0) }))
+        .add(
+            middleware: AuthenticationMiddleware(authenticate: {
+                try await dependencies.administration.authenticate(secret: $0)
+            }))
     CustomerController(service: dependencies.service).register(on: v1)
     OrderController(service: dependencies.service).register(on: v1)
     ProgramController(service: dependencies.service, administration: dependencies.administration).register(on: v1)

@@ -17,8 +17,9 @@ public struct Administration: Sendable {
     @discardableResult
     public func ensureDefaultProgram(currency: Currency) async throws -> Program {
         if let existing = try await instance.program(id: Program.defaultID) { return existing }
-        let program = Program(id: Program.defaultID, name: "Default program", settings: ProgramSettings(currency: currency),
-                              createdAt: environment.clock.now())
+        let program = Program(
+            id: Program.defaultID, name: "Default program", settings: ProgramSettings(currency: currency),
+            createdAt: environment.clock.now())
         try await instance.insertProgram(program)
         return program
     }
@@ -36,11 +37,14 @@ public struct Administration: Sendable {
 
     public func program(_ id: String) async throws -> Program { try await environment.programs.program(id) }
 
-    public func updateSettings(program id: String, _ settings: ProgramSettings, name: String? = nil) async throws -> Program {
+    public func updateSettings(program id: String, _ settings: ProgramSettings, name: String? = nil) async throws
+        -> Program
+    {
         try settings.validate()
         var program = try await environment.programs.program(id)
         if settings.currency != program.settings.currency {
-            throw DomainError.invalid("currency", "cannot change from \(program.settings.currency.code): points were earned in it")
+            throw DomainError.invalid(
+                "currency", "cannot change from \(program.settings.currency.code): points were earned in it")
         }
         program.settings = settings
         if let name { program.name = name }
@@ -54,8 +58,9 @@ public struct Administration: Sendable {
         _ = try await environment.programs.program(program)
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard (1...100).contains(trimmed.count) else { throw DomainError.invalid("name", "must be 1–100 characters") }
-        let made = APIKey.generate(programID: program, name: trimmed, scope: scope, ids: environment.ids,
-                                   now: environment.clock.now())
+        let made = APIKey.generate(
+            programID: program, name: trimmed, scope: scope, ids: environment.ids,
+            now: environment.clock.now())
         try await instance.insertKey(made.key)
         return made
     }

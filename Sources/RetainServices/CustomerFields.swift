@@ -74,13 +74,15 @@ public struct CustomerFields: Codable, Sendable, Equatable {
         }
         if let value = text(phone, .phone, max: 32) {
             let normalized = value.flatMap(ContactNormalization.phone)
-            validator.check(value == nil || normalized.map(ContactNormalization.isPlausiblePhone) == true, "phone",
-                            "needs 6–16 digits, optionally after a +")
+            validator.check(
+                value == nil || normalized.map(ContactNormalization.isPlausiblePhone) == true, "phone",
+                "needs 6–16 digits, optionally after a +")
             customer.phone = normalized
         }
         if let value = text(birthday, .birthday, max: 10) {
             if let value {
-                let valid = CivilDate(iso: value) != nil
+                let valid =
+                    CivilDate(iso: value) != nil
                     || (value.hasPrefix("--") && CivilDate(iso: "2000" + value.dropFirst(1)) != nil)
                 validator.check(valid, "birthday", "use YYYY-MM-DD, or --MM-DD when the year is unknown")
             }
@@ -88,16 +90,18 @@ public struct CustomerFields: Codable, Sendable, Equatable {
         }
         if let value = text(timeZone, .timeZone, max: 64) {
             if let value {
-                validator.check(TimeZone(identifier: value) != nil, "time_zone",
-                                "\(value) is not an IANA time zone (e.g. Europe/Kyiv)")
+                validator.check(
+                    TimeZone(identifier: value) != nil, "time_zone",
+                    "\(value) is not an IANA time zone (e.g. Europe/Kyiv)")
             }
             customer.timeZone = value
         }
         if let value = text(language, .language, max: 35) {
             if let value {
                 let primary = value.split(separator: "-").first.map(String.init) ?? ""
-                validator.check((2...3).contains(primary.count) && primary.allSatisfy(\.isLetter), "language",
-                                "use a BCP 47 tag such as uk, pl or nb-NO")
+                validator.check(
+                    (2...3).contains(primary.count) && primary.allSatisfy(\.isLetter), "language",
+                    "use a BCP 47 tag such as uk, pl or nb-NO")
             }
             customer.language = value
         }
@@ -124,7 +128,8 @@ public struct CustomerFields: Codable, Sendable, Equatable {
             validator.check(contacts.count <= 20, "contacts", "at most 20 contact points")
             for (index, contact) in contacts.enumerated() {
                 let address = contact.address.trimmingCharacters(in: .whitespacesAndNewlines)
-                validator.check((1...254).contains(address.count), "contacts[\(index)].address", "must be 1–254 characters")
+                validator.check(
+                    (1...254).contains(address.count), "contacts[\(index)].address", "must be 1–254 characters")
             }
             customer.contacts = contacts
         }

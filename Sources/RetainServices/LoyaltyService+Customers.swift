@@ -17,17 +17,22 @@ extension LoyaltyService {
         let time = now
         let requestHash = APIJSON.fingerprint(fields)
         return try await store.write(program: program) { session in
-            try await once(session, scope: "customers", key: idempotencyKey, label: "Idempotency-Key \(idempotencyKey ?? "")", requestHash: requestHash, at: time) {
-                var customer = Customer(id: environment.ids.make("cus"), programID: program, createdAt: time, updatedAt: time)
+            try await once(
+                session, scope: "customers", key: idempotencyKey, label: "Idempotency-Key \(idempotencyKey ?? "")",
+                requestHash: requestHash, at: time
+            ) {
+                var customer = Customer(
+                    id: environment.ids.make("cus"), programID: program, createdAt: time, updatedAt: time)
                 try fields.apply(to: &customer)
                 try await ensureUnique(customer, in: session)
                 var wallet = Wallet(programID: program, customerID: customer.id, openLots: [], ids: environment.ids)
-                creditMembershipBonuses(&customer, isNew: true, rules: try await session.rules(), settings: settings,
-                                        wallet: &wallet, at: time)
+                creditMembershipBonuses(
+                    &customer, isNew: true, rules: try await session.rules(), settings: settings,
+                    wallet: &wallet, at: time)
                 try await session.insertCustomers([customer])
                 try await session.apply(wallet.changes)
-                let view = CustomerView(customer: customer, wallet: WalletSummary(wallet: wallet, settings: settings, at: time))
-                return view
+                return CustomerView(
+                    customer: customer, wallet: WalletSummary(wallet: wallet, settings: settings, at: time))
             }
         }
     }
@@ -44,8 +49,9 @@ extension LoyaltyService {
             customer.updatedAt = time
             try await ensureUnique(customer, in: session)
             var wallet = try await loadWallet(session, customerID: id, at: time)
-            creditMembershipBonuses(&customer, isNew: false, rules: try await session.rules(), settings: settings,
-                                    wallet: &wallet, at: time)
+            creditMembershipBonuses(
+                &customer, isNew: false, rules: try await session.rules(), settings: settings,
+                wallet: &wallet, at: time)
             try await session.updateCustomer(customer)
             try await session.apply(wallet.changes)
             return CustomerView(customer: customer, wallet: WalletSummary(wallet: wallet, settings: settings, at: time))

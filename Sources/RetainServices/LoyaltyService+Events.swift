@@ -39,7 +39,10 @@ extension LoyaltyService {
         let time = now
         try Self.rejectFuture(input.occurredAt, field: "occurred_at", now: time)
         return try await store.write(program: program) { session in
-            try await once(session, scope: "events", key: input.eventID, label: "event_id \(input.eventID)", requestHash: requestHash, at: time) {
+            try await once(
+                session, scope: "events", key: input.eventID, label: "event_id \(input.eventID)",
+                requestHash: requestHash, at: time
+            ) {
                 guard let customer = try await match(input.customer, in: session) else {
                     throw DomainError.invalid("customer", "no customer in this program matches the reference")
                 }
@@ -48,10 +51,12 @@ extension LoyaltyService {
                 var outcomes: [EventResult.RuleOutcome] = []
                 for rule in EarningEngine.eventRules(named: input.name, on: day, rules: try await session.rules()) {
                     if let cap = rule.cap {
-                        let since = EarningEngine.capPeriodStart(cap.period, containing: input.occurredAt, in: settings.zone)
+                        let since = EarningEngine.capPeriodStart(
+                            cap.period, containing: input.occurredAt, in: settings.zone)
                         // Awards in this period only: a late event must not count awards of later periods.
                         let until = Self.capPeriodEnd(cap.period, startingAt: since, in: settings.zone)
-                        let used = try await session.countAwards(customerID: customer.id, ruleID: rule.id, since: since)
+                        let used =
+                            try await session.countAwards(customerID: customer.id, ruleID: rule.id, since: since)
                             - session.countAwards(customerID: customer.id, ruleID: rule.id, since: until)
                         let pendingInThisEvent = outcomes.filter { $0.ruleID == rule.id && !$0.capped }.count
                         if used + pendingInThisEvent >= cap.maxTimes {
@@ -61,15 +66,19 @@ extension LoyaltyService {
                     }
                     let points = rule.points ?? 0
                     wallet.credit(
-                        points, kind: .earn, reason: "\(input.name): \(rule.name)", source: .event, sourceID: input.eventID,
-                        ruleID: rule.id, at: input.occurredAt, expiresAt: expiry(rule, settings, from: input.occurredAt),
+                        points, kind: .earn, reason: "\(input.name): \(rule.name)", source: .event,
+                        sourceID: input.eventID,
+                        ruleID: rule.id, at: input.occurredAt,
+                        expiresAt: expiry(rule, settings, from: input.occurredAt),
                         now: time)
                     outcomes.append(.init(ruleID: rule.id, points: points, capped: false))
                 }
                 let awarded = outcomes.reduce(0) { $0 + $1.points }
                 try await session.apply(wallet.changes)
                 try await session.insertEvent(
-                    EventRecord(programID: program, input: input, customerID: customer.id, pointsAwarded: awarded, createdAt: time))
+                    EventRecord(
+                        programID: program, input: input, customerID: customer.id, pointsAwarded: awarded,
+                        createdAt: time))
                 let result = EventResult(
                     eventID: input.eventID, customerID: customer.id, pointsAwarded: awarded, rules: outcomes,
                     wallet: WalletSummary(wallet: wallet, settings: settings, at: time))
@@ -85,8 +94,10 @@ extension LoyaltyService {
         case .day: return day.adding(days: 1).start(in: zone)
         case .week: return day.adding(days: 7).start(in: zone)
         case .month:
-            let next = day.month == 12
-                ? CivilDate(year: day.year + 1, month: 1, day: 1)! : CivilDate(year: day.year, month: day.month + 1, day: 1)!
+            let next =
+                day.month == 12
+                ? CivilDate(year: day.year + 1, month: 1, day: 1)!
+                : CivilDate(year: day.year, month: day.month + 1, day: 1)!
             return next.start(in: zone)
         }
     }

@@ -23,8 +23,9 @@ extension LoyaltyService {
                 let lots = try await session.openLots(customerIDs: customers)
                 var changes = LedgerChanges()
                 for customerID in customers {
-                    var wallet = Wallet(programID: program, customerID: customerID,
-                                        openLots: lots.filter { $0.customerID == customerID }, ids: environment.ids)
+                    var wallet = Wallet(
+                        programID: program, customerID: customerID,
+                        openLots: lots.filter { $0.customerID == customerID }, ids: environment.ids)
                     let written = wallet.expireDue(at: time, now: now)
                     batch.entries += written.count
                     batch.points += written.reduce(0) { $0 - $1.points }

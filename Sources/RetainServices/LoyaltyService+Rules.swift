@@ -26,7 +26,8 @@ extension LoyaltyService {
         let saved = rule
         return try await store.write(program: program) { session in
             if try await session.rules().contains(where: { $0.id == saved.id }) {
-                throw DomainError.conflict("a rule with id \(saved.id) exists; PUT /v1/earning-rules/\(saved.id) changes it")
+                throw DomainError.conflict(
+                    "a rule with id \(saved.id) exists; PUT /v1/earning-rules/\(saved.id) changes it")
             }
             try await session.saveRule(saved, at: time)
             return saved
@@ -37,7 +38,9 @@ extension LoyaltyService {
     public func putRule(program: String, id: String, _ rule: EarningRule) async throws -> EarningRule {
         _ = try await environment.programs.program(program)
         var rule = rule
-        if !rule.id.isEmpty && rule.id != id { throw DomainError.invalid("id", "does not match the id in the path (\(id))") }
+        if !rule.id.isEmpty && rule.id != id {
+            throw DomainError.invalid("id", "does not match the id in the path (\(id))")
+        }
         rule.id = id
         try rule.validate()
         let time = now
@@ -58,14 +61,18 @@ extension LoyaltyService {
         for index in rules.indices {
             if rules[index].id.isEmpty { rules[index].id = "rule_\(index + 1)" }
             issues += rules[index].issues(prefix: "rules[\(index)].")
-            if !seen.insert(rules[index].id).inserted { issues.append(FieldIssue("rules[\(index)].id", "is used twice")) }
+            if !seen.insert(rules[index].id).inserted {
+                issues.append(FieldIssue("rules[\(index)].id", "is used twice"))
+            }
         }
         if !issues.isEmpty { throw DomainError.invalid(issues) }
         let time = now
         let replacement = rules
         return try await store.write(program: program) { session in
             let keep = Set(replacement.map(\.id))
-            for old in try await session.rules() where !keep.contains(old.id) { try await session.deleteRule(id: old.id) }
+            for old in try await session.rules() where !keep.contains(old.id) {
+                try await session.deleteRule(id: old.id)
+            }
             for rule in replacement { try await session.saveRule(rule, at: time) }
             return replacement.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
         }

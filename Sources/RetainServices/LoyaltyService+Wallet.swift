@@ -95,7 +95,10 @@ extension LoyaltyService {
         let requestHash = APIJSON.fingerprint(request, target: customerID)
         let time = now
         return try await store.write(program: program) { session in
-            try await once(session, scope: "redemptions", key: idempotencyKey, label: "Idempotency-Key \(idempotencyKey)", requestHash: requestHash, at: time) {
+            try await once(
+                session, scope: "redemptions", key: idempotencyKey, label: "Idempotency-Key \(idempotencyKey)",
+                requestHash: requestHash, at: time
+            ) {
                 guard try await session.customer(id: customerID) != nil else {
                     throw DomainError.notFound(what: "customer", id: customerID)
                 }
@@ -114,7 +117,8 @@ extension LoyaltyService {
                 try await session.insertRedemption(
                     RedemptionRecord(
                         programID: program, id: redemptionID, customerID: customerID, idempotencyKey: idempotencyKey,
-                        points: plan.points, amount: plan.amount, currency: settings.currency.code, orderID: request.orderID,
+                        points: plan.points, amount: plan.amount, currency: settings.currency.code,
+                        orderID: request.orderID,
                         rewardID: request.rewardID, entryID: entry.id, createdAt: time))
                 Counter(label: "retain_points_redeemed_total").increment(by: Int(plan.points))
                 let result = RedemptionResult(
@@ -128,9 +132,10 @@ extension LoyaltyService {
 
     /// Adds or removes points by hand, with a mandatory reason and the actor recorded; once per idempotency key.
     /// A removal takes available points first, then pending ones, and is refused if the balance would go negative.
-    public func adjust(program: String, customerID: String, _ request: AdjustmentRequest, actor: String,
-                       idempotencyKey: String) async throws -> AdjustmentResult
-    {
+    public func adjust(
+        program: String, customerID: String, _ request: AdjustmentRequest, actor: String,
+        idempotencyKey: String
+    ) async throws -> AdjustmentResult {
         var validator = Validator()
         validator.check(request.points != 0, "points", "must not be 0")
         validator.check(abs(request.points) <= 1_000_000_000, "points", "must be within ±1000000000")
@@ -144,7 +149,10 @@ extension LoyaltyService {
         let requestHash = APIJSON.fingerprint(request, target: customerID)
         let time = now
         return try await store.write(program: program) { session in
-            try await once(session, scope: "adjustments", key: idempotencyKey, label: "Idempotency-Key \(idempotencyKey)", requestHash: requestHash, at: time) {
+            try await once(
+                session, scope: "adjustments", key: idempotencyKey, label: "Idempotency-Key \(idempotencyKey)",
+                requestHash: requestHash, at: time
+            ) {
                 guard try await session.customer(id: customerID) != nil else {
                     throw DomainError.notFound(what: "customer", id: customerID)
                 }
@@ -153,21 +161,26 @@ extension LoyaltyService {
                 if request.points > 0 {
                     let days = request.expiresAfterDays ?? settings.pointsExpireAfterDays
                     entry = wallet.credit(
-                        request.points, kind: .adjust, reason: reason, source: .admin, sourceID: nil, actor: actor, at: time,
+                        request.points, kind: .adjust, reason: reason, source: .admin, sourceID: nil, actor: actor,
+                        at: time,
                         expiresAt: days.map { time.addingTimeInterval(Double($0) * 86_400) }, now: time)
                 } else {
                     let debit = wallet.debit(
-                        -request.points, kind: .adjust, policy: .availableThenPending, allowPartial: false, reason: reason,
+                        -request.points, kind: .adjust, policy: .availableThenPending, allowPartial: false,
+                        reason: reason,
                         source: .admin, sourceID: nil, actor: actor, at: time, now: time)
                     guard let written = debit.entry else {
                         throw DomainError.refused(
                             code: "insufficient_points",
-                            detail: "the balance is \(wallet.balance) points; taking \(-request.points) would make it negative")
+                            detail:
+                                "the balance is \(wallet.balance) points; taking \(-request.points) would make it negative"
+                        )
                     }
                     entry = written
                 }
                 try await session.apply(wallet.changes)
-                let result = AdjustmentResult(entry: entry, wallet: WalletSummary(wallet: wallet, settings: settings, at: time))
+                let result = AdjustmentResult(
+                    entry: entry, wallet: WalletSummary(wallet: wallet, settings: settings, at: time))
                 return result
             }
         }

@@ -55,11 +55,13 @@ public struct LoyaltyService: Sendable {
     ) async throws -> T {
         guard let key else { return try await body() }
         if let record = try await session.idempotencyRecord(scope: scope, key: key) {
-            return try replay(T.self, stored: record.response, storedHash: record.requestHash, requestHash: requestHash, key: label)
+            return try replay(
+                T.self, stored: record.response, storedHash: record.requestHash, requestHash: requestHash, key: label)
         }
         let result = try await body()
         try await session.insertIdempotencyRecords([
-            IdempotencyRecord(scope: scope, key: key, requestHash: requestHash, response: try APIJSON.encode(result), createdAt: time)
+            IdempotencyRecord(
+                scope: scope, key: key, requestHash: requestHash, response: try APIJSON.encode(result), createdAt: time)
         ])
         return result
     }
@@ -73,7 +75,9 @@ public struct LoyaltyService: Sendable {
             ("phone", customer.phone.map(CustomerLookup.phone)),
         ]
         for (field, lookup) in checks {
-            guard let lookup, let other = try await session.findCustomer(lookup), other.id != customer.id else { continue }
+            guard let lookup, let other = try await session.findCustomer(lookup), other.id != customer.id else {
+                continue
+            }
             throw DomainError.conflict("\(field) is already used by customer \(other.id)")
         }
     }
@@ -89,7 +93,8 @@ public struct LoyaltyService: Sendable {
         if isNew {
             for rule in active where rule.kind == .signupBonus {
                 wallet.credit(
-                    rule.points ?? 0, kind: .earn, reason: "welcome: \(rule.name)", source: .signup, sourceID: customer.id,
+                    rule.points ?? 0, kind: .earn, reason: "welcome: \(rule.name)", source: .signup,
+                    sourceID: customer.id,
                     ruleID: rule.id, at: time,
                     expiresAt: expiry(rule, settings, from: time), now: time)
             }
@@ -104,7 +109,8 @@ public struct LoyaltyService: Sendable {
         for rule in completed {
             wallet.credit(
                 rule.points ?? 0, kind: .earn, reason: "profile completed: \(rule.name)", source: .profile,
-                sourceID: customer.id, ruleID: rule.id, at: time, expiresAt: expiry(rule, settings, from: time), now: time)
+                sourceID: customer.id, ruleID: rule.id, at: time, expiresAt: expiry(rule, settings, from: time),
+                now: time)
         }
     }
 

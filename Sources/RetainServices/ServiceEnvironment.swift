@@ -12,9 +12,10 @@ public struct ServiceEnvironment: Sendable {
     /// Shared by every request, so concurrent orders share transactions.
     public let orderPipeline = OrderPipeline()
 
-    public init(store: any LoyaltyStore, clock: any Clock = SystemClock(), ids: any IDGenerator = RandomIDGenerator(),
-                logger: Logger = Logger(label: "retain"))
-    {
+    public init(
+        store: any LoyaltyStore, clock: any Clock = SystemClock(), ids: any IDGenerator = RandomIDGenerator(),
+        logger: Logger = Logger(label: "retain")
+    ) {
         self.store = store
         self.clock = clock
         self.ids = ids

@@ -32,8 +32,10 @@ struct SQLInstanceRepository: InstanceRepository {
     func insertProgram(_ program: Program) async throws {
         try await provider.withWriteTransaction { database in
             try await database.insert(into: "programs").columns("id", "name", "settings", "created_at")
-                .values(SQLBind(program.id), SQLBind(program.name), SQLBind(try StoreCoding.document(program.settings)),
-                        SQLBind(StoreCoding.millis(program.createdAt)))
+                .values(
+                    SQLBind(program.id), SQLBind(program.name), SQLBind(try StoreCoding.document(program.settings)),
+                    SQLBind(StoreCoding.millis(program.createdAt))
+                )
                 .run()
         }
     }
@@ -52,9 +54,11 @@ struct SQLInstanceRepository: InstanceRepository {
         try await provider.withWriteTransaction { database in
             try await database.insert(into: "api_keys")
                 .columns("id", "program_id", "name", "prefix", "hash", "scope", "created_at", "revoked_at")
-                .values(SQLBind(key.id), SQLBind(key.programID), SQLBind(key.name), SQLBind(key.prefix),
-                        SQLBind(key.hash), SQLBind(key.scope.rawValue), SQLBind(StoreCoding.millis(key.createdAt)),
-                        SQLBind(StoreCoding.millis(key.revokedAt)))
+                .values(
+                    SQLBind(key.id), SQLBind(key.programID), SQLBind(key.name), SQLBind(key.prefix),
+                    SQLBind(key.hash), SQLBind(key.scope.rawValue), SQLBind(StoreCoding.millis(key.createdAt)),
+                    SQLBind(StoreCoding.millis(key.revokedAt))
+                )
                 .run()
         }
     }

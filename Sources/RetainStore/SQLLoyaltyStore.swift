@@ -43,7 +43,9 @@ struct SQLStoreSession: StoreSession {
     /// Sets `columns` of many rows at once, one statement per 200 rows:
     /// `UPDATE t SET c = CASE key WHEN ? THEN ? … END, … WHERE program_id = ? AND key IN (…)` — plain SQL that
     /// SQLite and PostgreSQL both run, instead of one round trip per row.
-    func updateRows(_ table: String, key: String, columns: [String], rows: [(key: String, values: [any Encodable & Sendable])])
+    func updateRows(
+        _ table: String, key: String, columns: [String], rows: [(key: String, values: [any Encodable & Sendable])]
+    )
         async throws
     {
         for start in stride(from: 0, to: rows.count, by: 200) {
@@ -51,9 +53,12 @@ struct SQLStoreSession: StoreSession {
             var assignments: [any SQLExpression] = []
             for (index, column) in columns.enumerated() {
                 var parts: [any SQLExpression] = [SQLRaw("CASE"), SQLIdentifier(key)]
-                for row in chunk { parts += [SQLRaw("WHEN"), SQLBind(row.key), SQLRaw("THEN"), SQLBind(row.values[index])] }
+                for row in chunk {
+                    parts += [SQLRaw("WHEN"), SQLBind(row.key), SQLRaw("THEN"), SQLBind(row.values[index])]
+                }
                 parts.append(SQLRaw("END"))
-                assignments.append(SQLBinaryExpression(SQLIdentifier(column), .equal, SQLList(parts, separator: SQLRaw(" "))))
+                assignments.append(
+                    SQLBinaryExpression(SQLIdentifier(column), .equal, SQLList(parts, separator: SQLRaw(" "))))
             }
             var query = SQLQueryString("UPDATE \(ident: table) SET ")
             query.appendInterpolation(SQLList(assignments))

@@ -25,9 +25,11 @@ struct DelimitedTextReaderTests {
         #expect(rows[3].1 == ["3", "", "last"])
     }
 
-    @Test("the separator is guessed from the header, outside quotes", arguments: [
-        ("a;b;c\n1;2;3", UInt8(59)), ("a\tb\n1\t2", UInt8(9)), ("\"x;y\",b,c\n1,2,3", UInt8(44)),
-    ])
+    @Test(
+        "the separator is guessed from the header, outside quotes",
+        arguments: [
+            ("a;b;c\n1;2;3", UInt8(59)), ("a\tb\n1\t2", UInt8(9)), ("\"x;y\",b,c\n1,2,3", UInt8(44)),
+        ])
     func guess(_ text: String, _ expected: UInt8) throws {
         #expect(DelimitedTextReader.guessDelimiter(Array(text.utf8)) == expected)
         #expect(try records(text).first?.1.count == (expected == 9 ? 2 : 3))
@@ -66,7 +68,9 @@ struct DelimitedTextReaderTests {
         #expect(reader.legacyLines == [2])
     }
 
-    @Test("the Online Retail file: 541,909 records of 8 fields", .enabled(if: SharedData.available, SharedData.skipMessage))
+    @Test(
+        "the Online Retail file: 541,909 records of 8 fields",
+        .enabled(if: SharedData.available, SharedData.skipMessage))
     func onlineRetail() throws {
         var reader = DelimitedTextReader(bytes: try SharedData.gunzipped("online_retail_uci352_2010-12_2011-12.csv.gz"))
         var count = 0
@@ -76,16 +80,22 @@ struct DelimitedTextReaderTests {
             if line == 1 { header = fields } else { count += 1 }
             if fields.count != 8 { wrongWidth += 1 }
         }
-        #expect(header == ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"])
+        #expect(
+            header == [
+                "InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID",
+                "Country",
+            ])
         #expect(count == 541_909)
         #expect(wrongWidth == 0)
         #expect(reader.legacyFields == 0)
     }
 
-    @Test("the mixed-encoding NPS survey reads whole and reports what it could not decode",
-          .enabled(if: SharedData.available, SharedData.skipMessage))
+    @Test(
+        "the mixed-encoding NPS survey reads whole and reports what it could not decode",
+        .enabled(if: SharedData.available, SharedData.skipMessage))
     func mixedEncoding() throws {
-        var reader = DelimitedTextReader(bytes: try SharedData.gunzipped("nps_garden_centre_fr.RAW_mixed_cp1252_cp850.csv.gz"))
+        var reader = DelimitedTextReader(
+            bytes: try SharedData.gunzipped("nps_garden_centre_fr.RAW_mixed_cp1252_cp850.csv.gz"))
         var count = 0
         try reader.forEachRecord { line, _ in if line > 1 { count += 1 } }
         #expect(count == 13_954)

@@ -5,22 +5,30 @@ import Testing
 
 @Suite("decimal and timestamp text")
 struct NumberAndTimeTextTests {
-    @Test("decimals become exact minor units", arguments: [
-        ("2.55", 2, Int64(255)), ("12.0", 2, 1200), ("-3", 2, -300), ("+0.5", 2, 50), (" 7 ", 0, 7), ("1.250", 2, 125),
-        ("0.125", 3, 125), ("19.99", 2, 1999),
-    ])
+    @Test(
+        "decimals become exact minor units",
+        arguments: [
+            ("2.55", 2, Int64(255)), ("12.0", 2, 1200), ("-3", 2, -300), ("+0.5", 2, 50), (" 7 ", 0, 7),
+            ("1.250", 2, 125),
+            ("0.125", 3, 125), ("19.99", 2, 1999),
+        ])
     func exact(_ text: String, _ exponent: Int, _ expected: Int64) throws {
         #expect(try DecimalText.minorUnits(text, exponent: exponent) == expected)
     }
 
-    @Test("rejects what is not a plain decimal", arguments: ["", "abc", "1.2.3", "1e3", "--1", "0.005", "99999999999999999999"])
+    @Test(
+        "rejects what is not a plain decimal",
+        arguments: ["", "abc", "1.2.3", "1e3", "--1", "0.005", "99999999999999999999"])
     func rejects(_ text: String) {
         #expect(throws: DecimalText.Error.self) { try DecimalText.minorUnits(text, exponent: 2) }
     }
 
-    @Test("excess decimals round half to even when asked", arguments: [
-        ("0.001", Int64(0)), ("0.125", 12), ("0.135", 14), ("0.1251", 13), ("2.005", 200), ("2.015", 202), ("-0.126", -13),
-    ])
+    @Test(
+        "excess decimals round half to even when asked",
+        arguments: [
+            ("0.001", Int64(0)), ("0.125", 12), ("0.135", 14), ("0.1251", 13), ("2.005", 200), ("2.015", 202),
+            ("-0.126", -13),
+        ])
     func halfEven(_ text: String, _ expected: Int64) throws {
         #expect(try DecimalText.minorUnits(text, exponent: 2, excess: .roundHalfEven) == expected)
     }
@@ -35,7 +43,8 @@ struct NumberAndTimeTextTests {
             for _ in 0..<exponent { divisor *= 10 }
             let magnitude = value.magnitude
             let fraction = String(magnitude % UInt64(divisor))
-            let text = (value < 0 ? "-" : "") + String(magnitude / UInt64(divisor))
+            let text =
+                (value < 0 ? "-" : "") + String(magnitude / UInt64(divisor))
                 + (exponent > 0 ? "." + String(repeating: "0", count: exponent - fraction.count) + fraction : "")
             #expect(try DecimalText.minorUnits(text, exponent: exponent) == value, "\(text)")
         }
@@ -52,7 +61,9 @@ struct NumberAndTimeTextTests {
         #expect(try compact.parse("19970101") == Date(timeIntervalSince1970: 852_076_800))
     }
 
-    @Test("impossible dates are errors, not crashes", arguments: ["2011-02-29", "2011-13-01", "2011-04-31", "x", "2011-1-1x", ""])
+    @Test(
+        "impossible dates are errors, not crashes",
+        arguments: ["2011-02-29", "2011-13-01", "2011-04-31", "x", "2011-1-1x", ""])
     func impossible(_ text: String) {
         let parser = TimestampText(pattern: "yyyy-MM-dd", zone: TimeZone(identifier: "UTC")!)
         #expect(throws: TimestampText.Error.self) { try parser.parse(text) }
@@ -68,7 +79,9 @@ struct NumberAndTimeTextTests {
         for _ in 0..<1_000 {
             let instant = Date(timeIntervalSince1970: Double(Int.random(in: 0...4_000_000_000, using: &generator)))
             let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: instant)
-            let text = String(format: "%04d-%02d-%02d %02d:%02d:%02d", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!)
+            let text = String(
+                format: "%04d-%02d-%02d %02d:%02d:%02d", parts.year!, parts.month!, parts.day!, parts.hour!,
+                parts.minute!, parts.second!)
             let parsed = try parser.parse(text)
             // In the autumn overlap hour a local time names two instants; the parser picks the earlier one.
             #expect(parsed == instant || parsed == instant.addingTimeInterval(-3600), "\(text)")

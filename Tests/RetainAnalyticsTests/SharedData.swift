@@ -7,7 +7,9 @@ enum SharedData {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("shared/data")
 
-    static var available: Bool { FileManager.default.fileExists(atPath: folder.appendingPathComponent("README.md").path) }
+    static var available: Bool {
+        FileManager.default.fileExists(atPath: folder.appendingPathComponent("README.md").path)
+    }
 
     static let skipMessage: Comment = "../shared/data is absent: the real-data tests are skipped"
 

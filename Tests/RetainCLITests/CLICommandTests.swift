@@ -3,11 +3,13 @@ import Testing
 
 @Suite("retain command line")
 struct CLICommandTests {
-    @Test("every command explains itself with --help", arguments: [
-        [], ["serve"], ["migrate"], ["keys"], ["keys", "create"], ["keys", "list"], ["keys", "revoke"],
-        ["programs", "create"], ["programs", "list"], ["customer", "show"], ["rules", "load"], ["rules", "export"],
-        ["expire"], ["import", "orders"], ["import", "customers"],
-    ])
+    @Test(
+        "every command explains itself with --help",
+        arguments: [
+            [], ["serve"], ["migrate"], ["keys"], ["keys", "create"], ["keys", "list"], ["keys", "revoke"],
+            ["programs", "create"], ["programs", "list"], ["customer", "show"], ["rules", "load"], ["rules", "export"],
+            ["expire"], ["import", "orders"], ["import", "customers"],
+        ])
     func help(_ command: [String]) throws {
         let result = try CLIRunner.run(command + ["--help"])
         #expect(result.status == 0)
@@ -34,7 +36,9 @@ struct CLICommandTests {
     @Test("keys are created once with a visible secret, listed without it, and revoked")
     func keys() async throws {
         try await CLIRunner.withTemporaryDatabase { database in
-            let created = try CLIRunner.run(["keys", "create", "--database", database, "--name", "web shop", "--scope", "read", "--json"])
+            let created = try CLIRunner.run([
+                "keys", "create", "--database", database, "--name", "web shop", "--scope", "read", "--json",
+            ])
             #expect(created.status == 0, "\(created.stderr)")
             let json = try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: String]
             let secret = try #require(json?["secret"])
@@ -52,7 +56,9 @@ struct CLICommandTests {
             let unknown = try CLIRunner.run(["keys", "revoke", "key_nope", "--database", database])
             #expect(unknown.status != 0)
             #expect(unknown.stderr.contains("key key_nope not found"))
-            let badScope = try CLIRunner.run(["keys", "create", "--database", database, "--name", "x", "--scope", "root"])
+            let badScope = try CLIRunner.run([
+                "keys", "create", "--database", database, "--name", "x", "--scope", "root",
+            ])
             #expect(badScope.status != 0)
             #expect(badScope.stderr.contains("--scope must be read, write or admin"))
         }
@@ -63,14 +69,18 @@ struct CLICommandTests {
         try await CLIRunner.withTemporaryDatabase { database in
             let folder = URL(fileURLWithPath: database).deletingLastPathComponent()
             let good = folder.appendingPathComponent("rules.json")
-            try Data(#"{"rules":[{"id":"base","name":"1 per 1.00","kind":"points_per_amount","points":1,"per_amount":100}]}"#.utf8)
-                .write(to: good)
+            try Data(
+                #"{"rules":[{"id":"base","name":"1 per 1.00","kind":"points_per_amount","points":1,"per_amount":100}]}"#
+                    .utf8
+            )
+            .write(to: good)
             let loaded = try CLIRunner.run(["rules", "load", good.path, "--database", database])
             #expect(loaded.status == 0, "\(loaded.stderr)")
             #expect(loaded.stdout.contains("loaded 1 rules"))
 
             let invalid = folder.appendingPathComponent("invalid.json")
-            try Data(#"{"rules":[{"id":"x","name":"no amount","kind":"points_per_amount","points":1}]}"#.utf8).write(to: invalid)
+            try Data(#"{"rules":[{"id":"x","name":"no amount","kind":"points_per_amount","points":1}]}"#.utf8).write(
+                to: invalid)
             let refused = try CLIRunner.run(["rules", "load", invalid.path, "--database", database])
             #expect(refused.status != 0)
             #expect(refused.stderr.contains(invalid.path))
@@ -91,15 +101,22 @@ struct CLICommandTests {
     @Test("programs are created with their own currency and listed")
     func programs() async throws {
         try await CLIRunner.withTemporaryDatabase { database in
-            let created = try CLIRunner.run(["programs", "create", "retail", "--currency", "GBP", "--time-zone", "Europe/London", "--database", database])
+            let created = try CLIRunner.run([
+                "programs", "create", "retail", "--currency", "GBP", "--time-zone", "Europe/London", "--database",
+                database,
+            ])
             #expect(created.status == 0, "\(created.stderr)")
             let listed = try CLIRunner.run(["programs", "list", "--database", database])
             #expect(listed.stdout.contains("retail"))
             #expect(listed.stdout.contains("GBP"))
             #expect(listed.stdout.contains("default"))
-            let duplicate = try CLIRunner.run(["programs", "create", "retail", "--currency", "GBP", "--database", database])
+            let duplicate = try CLIRunner.run([
+                "programs", "create", "retail", "--currency", "GBP", "--database", database,
+            ])
             #expect(duplicate.status != 0)
-            let badCurrency = try CLIRunner.run(["programs", "create", "x", "--currency", "ZZZ", "--database", database])
+            let badCurrency = try CLIRunner.run([
+                "programs", "create", "x", "--currency", "ZZZ", "--database", database,
+            ])
             #expect(badCurrency.stderr.contains("ZZZ is not an ISO 4217 code"))
         }
     }

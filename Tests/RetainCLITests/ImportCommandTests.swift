@@ -23,10 +23,16 @@ struct ImportCommandTests {
         let file = folder.appendingPathComponent("sales.csv")
         try Data(Self.sample.utf8).write(to: file)
         let rules = folder.appendingPathComponent("rules.json")
-        try Data(#"{"rules":[{"id":"base","name":"1 per 1.00","kind":"points_per_amount","points":1,"per_amount":100}]}"#.utf8)
-            .write(to: rules)
-        #expect(try CLIRunner.run(["programs", "create", "retail", "--currency", "GBP", "--database", database]).status == 0)
-        #expect(try CLIRunner.run(["rules", "load", rules.path, "--program", "retail", "--database", database]).status == 0)
+        try Data(
+            #"{"rules":[{"id":"base","name":"1 per 1.00","kind":"points_per_amount","points":1,"per_amount":100}]}"#
+                .utf8
+        )
+        .write(to: rules)
+        #expect(
+            try CLIRunner.run(["programs", "create", "retail", "--currency", "GBP", "--database", database]).status == 0
+        )
+        #expect(
+            try CLIRunner.run(["rules", "load", rules.path, "--program", "retail", "--database", database]).status == 0)
         return file
     }
 
@@ -34,8 +40,10 @@ struct ImportCommandTests {
     func importTwice() async throws {
         try await CLIRunner.withTemporaryDatabase { database in
             let file = try prepare(database)
-            let arguments = ["import", "orders", file.path, "--preset", "online-retail", "--program", "retail",
-                             "--database", database, "--json"]
+            let arguments = [
+                "import", "orders", file.path, "--preset", "online-retail", "--program", "retail",
+                "--database", database, "--json",
+            ]
             let first = try CLIRunner.run(arguments)
             #expect(first.status == 0, "\(first.stderr)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
@@ -63,8 +71,11 @@ struct ImportCommandTests {
             #expect(again["returns_already_imported"] as? Int == 1)
             #expect(again["customers_created"] as? Int == 0)
 
-            let shown = try CLIRunner.run(["customer", "show", "external_id:17850", "--program", "retail", "--database", database, "--json"])
-            let customer = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+            let shown = try CLIRunner.run([
+                "customer", "show", "external_id:17850", "--program", "retail", "--database", database, "--json",
+            ])
+            let customer = try #require(
+                try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
             let wallet = try #require(customer["wallet"] as? [String: Any])
             #expect(wallet["balance"] as? Int == 30)
         }
@@ -75,11 +86,16 @@ struct ImportCommandTests {
         try await CLIRunner.withTemporaryDatabase { database in
             let file = try prepare(database)
             try Data((Self.sample + "536400,1,\"UNCLOSED,1,2010-12-03 10:00:00,1.00,17850,UK\n").utf8).write(to: file)
-            let result = try CLIRunner.run(["import", "orders", file.path, "--preset", "online-retail", "--program", "retail", "--database", database])
+            let result = try CLIRunner.run([
+                "import", "orders", file.path, "--preset", "online-retail", "--program", "retail", "--database",
+                database,
+            ])
             #expect(result.status != 0)
             #expect(result.stderr.contains("\(file.path):12:10"))
             #expect(result.stderr.contains("nothing was imported"))
-            let shown = try CLIRunner.run(["customer", "show", "external_id:17850", "--program", "retail", "--database", database])
+            let shown = try CLIRunner.run([
+                "customer", "show", "external_id:17850", "--program", "retail", "--database", database,
+            ])
             #expect(shown.status != 0)
         }
     }
@@ -88,7 +104,9 @@ struct ImportCommandTests {
     func currencyMismatch() async throws {
         try await CLIRunner.withTemporaryDatabase { database in
             let file = try prepare(database)
-            let result = try CLIRunner.run(["import", "orders", file.path, "--preset", "online-retail", "--database", database])
+            let result = try CLIRunner.run([
+                "import", "orders", file.path, "--preset", "online-retail", "--database", database,
+            ])
             #expect(result.status != 0)
             #expect(result.stderr.contains("earns in EUR but this file is in GBP"))
         }
@@ -98,7 +116,10 @@ struct ImportCommandTests {
     func customers() async throws {
         try await CLIRunner.withTemporaryDatabase { database in
             let file = try prepare(database)
-            let arguments = ["import", "customers", file.path, "--preset", "online-retail", "--program", "retail", "--database", database, "--json"]
+            let arguments = [
+                "import", "customers", file.path, "--preset", "online-retail", "--program", "retail", "--database",
+                database, "--json",
+            ]
             let first = try CLIRunner.run(arguments)
             let report = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
             #expect(report["customers_created"] as? Int == 2, "\(first.stderr)")
@@ -106,7 +127,9 @@ struct ImportCommandTests {
             let again = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
             #expect(again["customers_created"] as? Int == 0)
             #expect(again["customers_already_known"] as? Int == 2)
-            let shown = try CLIRunner.run(["customer", "show", "external_id:13047", "--program", "retail", "--database", database, "--json"])
+            let shown = try CLIRunner.run([
+                "customer", "show", "external_id:13047", "--program", "retail", "--database", database, "--json",
+            ])
             #expect(shown.stdout.contains("\"country\" : \"United Kingdom\""))
         }
     }

@@ -12,14 +12,20 @@ struct RealDataImportTests {
 
     static var available: Bool { FileManager.default.fileExists(atPath: file.path) }
 
-    @Test("the counts a careful analyst gets, and a second run changes nothing",
-          .enabled(if: available, "../shared/data is absent: the real-data import test is skipped"))
+    @Test(
+        "the counts a careful analyst gets, and a second run changes nothing",
+        .enabled(if: available, "../shared/data is absent: the real-data import test is skipped"))
     func onlineRetail() async throws {
         try await CLIRunner.withTemporaryDatabase { database in
-            #expect(try CLIRunner.run(["programs", "create", "retail", "--currency", "GBP", "--time-zone", "Europe/London",
-                                       "--database", database]).status == 0)
-            let arguments = ["import", "orders", Self.file.path, "--preset", "online-retail", "--program", "retail",
-                             "--database", database, "--json", "--synchronous", "normal"]
+            #expect(
+                try CLIRunner.run([
+                    "programs", "create", "retail", "--currency", "GBP", "--time-zone", "Europe/London",
+                    "--database", database,
+                ]).status == 0)
+            let arguments = [
+                "import", "orders", Self.file.path, "--preset", "online-retail", "--program", "retail",
+                "--database", database, "--json", "--synchronous", "normal",
+            ]
             let first = try CLIRunner.run(arguments)
             #expect(first.status == 0, "\(first.stderr)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 @Suite("retain serve")
@@ -15,7 +15,8 @@ struct ServeCommandTests {
             defer { if process.isRunning { process.terminate() } }
             let output = try await waitFor("listening on", in: log)
             let secret = try #require(output.firstMatch(of: /rtn_[0-9A-Z]{40}/).map { String($0.output) })
-            let port = try #require(output.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).map { String($0.output.1) })
+            let port = try #require(
+                output.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).map { String($0.output.1) })
 
             let health = try await get("http://127.0.0.1:\(port)/health")
             #expect(health.status == 200)
@@ -27,7 +28,8 @@ struct ServeCommandTests {
             #expect(program.status == 200)
             #expect(program.body.contains("\"id\":\"default\""))
 
-            let order = #"{"order_id":"M-1","customer":{"email":"m@example.com"},"placed_at":"2026-01-10T10:00:00Z","currency":"EUR","total":1000}"#
+            let order =
+                #"{"order_id":"M-1","customer":{"email":"m@example.com"},"placed_at":"2026-01-10T10:00:00Z","currency":"EUR","total":1000}"#
             var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/orders")!)
             request.httpMethod = "POST"
             request.httpBody = Data(order.utf8)
@@ -61,7 +63,8 @@ struct ServeCommandTests {
             defer { if process.isRunning { process.terminate() } }
             let output = try await waitFor("listening on", in: log)
             let secret = try #require(output.firstMatch(of: /rtn_[0-9A-Z]{40}/).map { String($0.output) })
-            let port = try #require(output.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).map { String($0.output.1) })
+            let port = try #require(
+                output.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).map { String($0.output.1) })
 
             let answered = Tally()
             let acknowledged = await withTaskGroup(of: String?.self) { group in
@@ -73,7 +76,8 @@ struct ServeCommandTests {
                 }
                 for index in 0..<120 {
                     group.addTask {
-                        let order = #"{"order_id":"B-\#(index)","customer":{"email":"c\#(index % 7)@example.com"},"placed_at":"2026-01-10T10:00:00Z","currency":"EUR","total":1000}"#
+                        let order =
+                            #"{"order_id":"B-\#(index)","customer":{"email":"c\#(index % 7)@example.com"},"placed_at":"2026-01-10T10:00:00Z","currency":"EUR","total":1000}"#
                         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/orders")!)
                         request.httpMethod = "POST"
                         request.httpBody = Data(order.utf8)
@@ -94,9 +98,12 @@ struct ServeCommandTests {
             let (again, secondLog) = try start(database: database, folder: folder, logName: "after.log")
             defer { if again.isRunning { again.terminate() } }
             let restarted = try await waitFor("listening on", in: secondLog)
-            let newPort = try #require(restarted.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).map { String($0.output.1) })
+            let newPort = try #require(
+                restarted.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).map { String($0.output.1) })
             for id in acknowledged {
-                #expect(try await get("http://127.0.0.1:\(newPort)/v1/orders/\(id)", key: secret).status == 200, "\(id) was acknowledged but is missing")
+                #expect(
+                    try await get("http://127.0.0.1:\(newPort)/v1/orders/\(id)", key: secret).status == 200,
+                    "\(id) was acknowledged but is missing")
             }
             again.terminate()
             again.waitUntilExit()

@@ -68,8 +68,10 @@ import Testing
         #expect(CivilDate(RFC3339.parse("2026-03-28T23:00:00Z")!, in: zone).description == "2026-03-29")
     }
 
-    @Test(arguments: ["Europe/Warsaw", "America/New_York", "Pacific/Auckland", "Asia/Kolkata", "Australia/Lord_Howe",
-                      "UTC"])
+    @Test(arguments: [
+        "Europe/Warsaw", "America/New_York", "Pacific/Auckland", "Asia/Kolkata", "Australia/Lord_Howe",
+        "UTC",
+    ])
     func startAndDayAgreeWithFoundation(zoneID: String) async throws {
         let zone = try #require(TimeZone(identifier: zoneID))
         let calendar = CivilDateTests.calendar(zone)
@@ -92,6 +94,8 @@ import Testing
         let date = try #require(CivilDate(iso: "2026-11-24"))
         #expect(try JSONEncoder().encode([date]) == Data(#"["2026-11-24"]"#.utf8))
         #expect(try JSONDecoder().decode([CivilDate].self, from: Data(#"["2026-11-24"]"#.utf8)) == [date])
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode([CivilDate].self, from: Data(#"["24.11.2026"]"#.utf8)) }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode([CivilDate].self, from: Data(#"["24.11.2026"]"#.utf8))
+        }
     }
 }

@@ -26,8 +26,9 @@ import Testing
             EarningRule(id: "c", name: "c", kind: .multiplier, factor: Hundredths(150)),
             EarningRule(id: "d", name: "d", kind: .orderBonus, points: 5),
             EarningRule(id: "e", name: "e", kind: .exclusion, conditions: .init(skus: ["GIFT"])),
-            EarningRule(id: "f", name: "f", kind: .event, points: 5, eventName: "review.posted",
-                        cap: .init(period: .week, maxTimes: 2)),
+            EarningRule(
+                id: "f", name: "f", kind: .event, points: 5, eventName: "review.posted",
+                cap: .init(period: .week, maxTimes: 2)),
             EarningRule(id: "g", name: "g", kind: .profileCompleted, points: 5, requiredFields: ["email", "language"]),
         ]
         for rule in rules { #expect(rule.issues().isEmpty, "\(rule.id): \(rule.issues())") }
@@ -36,22 +37,29 @@ import Testing
     @Test func outOfRangeParametersAndConditions() {
         #expect(fields(EarningRule(id: "m", name: "m", kind: .multiplier, factor: Hundredths(99))) == ["factor"])
         #expect(fields(EarningRule(id: "c", name: "c", kind: .cashback, percent: Hundredths(10_001))) == ["percent"])
-        #expect(fields(EarningRule(id: "p", name: "p", kind: .pointsPerAmount, points: 0, perAmount: 0))
-            == ["points", "per_amount"])
+        #expect(
+            fields(EarningRule(id: "p", name: "p", kind: .pointsPerAmount, points: 0, perAmount: 0))
+                == ["points", "per_amount"])
         let badConditions = EarningRule(
             id: "o", name: "o", kind: .orderBonus,
             conditions: .init(minOrderAmount: -1, weekdays: [0, 8], startsOn: "2026-12-01", endsOn: "2026-11-30"),
             points: 1, expiresAfterDays: 0)
-        #expect(fields(badConditions) == [
-            "conditions.weekdays", "conditions.weekdays", "conditions.min_order_amount", "conditions.ends_on",
-            "expires_after_days",
-        ])
-        #expect(fields(EarningRule(id: "o", name: "o", kind: .orderBonus, conditions: .init(startsOn: "2026-2-1"),
-                                   points: 1)) == ["conditions.starts_on"])
-        #expect(fields(EarningRule(id: "e", name: "e", kind: .event, points: 1, eventName: "Bad Name"))
-            == ["event_name"])
-        #expect(fields(EarningRule(id: "p", name: "p", kind: .profileCompleted, points: 1, requiredFields: ["shoe_size"]))
-            == ["required_fields"])
+        #expect(
+            fields(badConditions) == [
+                "conditions.weekdays", "conditions.weekdays", "conditions.min_order_amount", "conditions.ends_on",
+                "expires_after_days",
+            ])
+        #expect(
+            fields(
+                EarningRule(
+                    id: "o", name: "o", kind: .orderBonus, conditions: .init(startsOn: "2026-2-1"),
+                    points: 1)) == ["conditions.starts_on"])
+        #expect(
+            fields(EarningRule(id: "e", name: "e", kind: .event, points: 1, eventName: "Bad Name"))
+                == ["event_name"])
+        #expect(
+            fields(EarningRule(id: "p", name: "p", kind: .profileCompleted, points: 1, requiredFields: ["shoe_size"]))
+                == ["required_fields"])
     }
 
     @Test func prefixIsPutInFrontOfEveryField() {
@@ -62,8 +70,9 @@ import Testing
 
     @Test func hundredthsAcceptsTwoDecimalsAndRejectsThree() throws {
         let decoder = JSONDecoder()
-        #expect(try decoder.decode([Hundredths].self, from: Data("[1.5, 2, 12.25, 0.01]".utf8))
-            == [Hundredths(150), Hundredths(200), Hundredths(1225), Hundredths(1)])
+        #expect(
+            try decoder.decode([Hundredths].self, from: Data("[1.5, 2, 12.25, 0.01]".utf8))
+                == [Hundredths(150), Hundredths(200), Hundredths(1225), Hundredths(1)])
         #expect(throws: DecodingError.self) { try decoder.decode([Hundredths].self, from: Data("[1.234]".utf8)) }
         #expect(throws: DecodingError.self) { try decoder.decode([Hundredths].self, from: Data("[0.001]".utf8)) }
         let encoded = try JSONEncoder().encode([Hundredths(150)])

@@ -24,9 +24,11 @@ struct Step: Sendable {
 enum LedgerScenario {
     static let line = zip(Gen.int64(in: 1...4), Gen.int64(in: 0...5000), Gen.int(in: 0...3))
         .map { LineSpec(quantity: $0.0, unitPrice: $0.1, kind: $0.2) }
-    static let step = zip(Gen.int(in: 0...99), Gen.int(in: 0...10_000), Gen.int(in: 0...10_000),
-                          Gen.int(in: 0...10_000), Gen.int(in: 0...(20 * 86_400)), line.array(of: 0...4))
-        .map { Step(op: $0.0, a: $0.1, b: $0.2, c: $0.3, advance: $0.4, lines: $0.5) }
+    static let step = zip(
+        Gen.int(in: 0...99), Gen.int(in: 0...10_000), Gen.int(in: 0...10_000),
+        Gen.int(in: 0...10_000), Gen.int(in: 0...(20 * 86_400)), line.array(of: 0...4)
+    )
+    .map { Step(op: $0.0, a: $0.1, b: $0.2, c: $0.3, advance: $0.4, lines: $0.5) }
     static let steps = step.array(of: 1...40)
     /// Program variants: pending days 0 / 7 × expiry never / 10 / 60 days.
     static let variant = Gen.int(in: 0...5)
@@ -37,14 +39,18 @@ enum LedgerScenario {
 struct LedgerModel {
     let settings: ProgramSettings
     let rules: [EarningRule] = [
-        EarningRule(id: "base", name: "1 per 1.00", kind: .pointsPerAmount, priority: 10, points: 1, perAmount: 100,
-                    rounding: .nearest),
-        EarningRule(id: "cb", name: "3% on c2", kind: .cashback, conditions: .init(categories: ["c2"]),
-                    percent: Hundredths(300), expiresAfterDays: 20),
-        EarningRule(id: "x15", name: "×1.5 on c1", kind: .multiplier, conditions: .init(categories: ["c1"]),
-                    factor: Hundredths(150)),
-        EarningRule(id: "bonus", name: "big basket", kind: .orderBonus, conditions: .init(minOrderAmount: 5000),
-                    points: 25),
+        EarningRule(
+            id: "base", name: "1 per 1.00", kind: .pointsPerAmount, priority: 10, points: 1, perAmount: 100,
+            rounding: .nearest),
+        EarningRule(
+            id: "cb", name: "3% on c2", kind: .cashback, conditions: .init(categories: ["c2"]),
+            percent: Hundredths(300), expiresAfterDays: 20),
+        EarningRule(
+            id: "x15", name: "×1.5 on c1", kind: .multiplier, conditions: .init(categories: ["c1"]),
+            factor: Hundredths(150)),
+        EarningRule(
+            id: "bonus", name: "big basket", kind: .orderBonus, conditions: .init(minOrderAmount: 5000),
+            points: 25),
         EarningRule(id: "gift", name: "gift cards", kind: .exclusion, conditions: .init(skus: ["GIFT"])),
     ]
     let ids = SequentialIDGenerator()
@@ -59,8 +65,9 @@ struct LedgerModel {
     var counter = 0
 
     init(variant: Int) {
-        settings = ProgramSettings(currency: Currency(code: "EUR")!, pendingDays: [0, 7][variant % 2],
-                                   pointsExpireAfterDays: [nil, 10, 60][variant / 2])
+        settings = ProgramSettings(
+            currency: Currency(code: "EUR")!, pendingDays: [0, 7][variant % 2],
+            pointsExpireAfterDays: [nil, 10, 60][variant / 2])
     }
 
     mutating func transact<T>(_ body: (inout Wallet) throws -> T) rethrows -> T {
@@ -79,7 +86,8 @@ struct LedgerModel {
             lots[id]?.remaining = remaining
         }
         // What the wallet holds afterwards is exactly what the store now has open.
-        let stored = Dictionary(uniqueKeysWithValues: lots.values.filter { $0.remaining > 0 }.map { ($0.id, $0.remaining) })
+        let stored = Dictionary(
+            uniqueKeysWithValues: lots.values.filter { $0.remaining > 0 }.map { ($0.id, $0.remaining) })
         #expect(Dictionary(uniqueKeysWithValues: wallet.lots.map { ($0.id, $0.remaining) }) == stored)
         return result
     }
@@ -109,13 +117,15 @@ struct LedgerModel {
 
     mutating func placeOrder(_ step: Step) {
         let lines = step.lines.enumerated().map { index, spec in
-            OrderLine(sku: spec.kind == 3 ? "GIFT" : "L\(index)", category: "c\(spec.kind)", quantity: spec.quantity,
-                      unitPrice: spec.unitPrice)
+            OrderLine(
+                sku: spec.kind == 3 ? "GIFT" : "L\(index)", category: "c\(spec.kind)", quantity: spec.quantity,
+                unitPrice: spec.unitPrice)
         }
         let gross = lines.reduce(Int64(0)) { $0 + $1.quantity * $1.unitPrice }
-        submitOrder(OrderInput(
-            orderID: "o-\(counter)", customer: CustomerReference(externalID: "c"), placedAt: now, currency: "EUR",
-            lines: lines, discount: gross * Int64(step.b % 300) / 1000, total: lines.isEmpty ? Int64(step.a) : nil))
+        submitOrder(
+            OrderInput(
+                orderID: "o-\(counter)", customer: CustomerReference(externalID: "c"), placedAt: now, currency: "EUR",
+                lines: lines, discount: gross * Int64(step.b % 300) / 1000, total: lines.isEmpty ? Int64(step.a) : nil))
     }
 
     mutating func submitOrder(_ input: OrderInput) {
@@ -126,7 +136,8 @@ struct LedgerModel {
         let (rules, settings, now) = (rules, settings, now)
         if let existing = orders[valid.orderID] {
             // A retry replays the stored answer; evaluating the same order again gives the same awards.
-            #expect(EarningEngine.evaluate(order: valid, rules: rules, settings: settings) == existing.awards.map(\.award))
+            #expect(
+                EarningEngine.evaluate(order: valid, rules: rules, settings: settings) == existing.awards.map(\.award))
             return
         }
         let record = transact {
@@ -140,17 +151,20 @@ struct LedgerModel {
         let left = zip(record.lineUnits, record.returnedUnits).map { $0 - $1 }
         let returnID = "r-\(counter)"
         if whole {
-            submitReturn(ReturnInput(returnID: returnID, whole: true), orderID: orderID,
-                         expectAccepted: left.contains { $0 > 0 })
+            submitReturn(
+                ReturnInput(returnID: returnID, whole: true), orderID: orderID,
+                expectAccepted: left.contains { $0 > 0 })
         } else if record.input.lines.isEmpty {
             let amount = Int64(1 + step.c % Int(max(record.input.paid, 1)))
-            submitReturn(ReturnInput(returnID: returnID, amount: amount), orderID: orderID,
-                         expectAccepted: amount <= left[0])
+            submitReturn(
+                ReturnInput(returnID: returnID, amount: amount), orderID: orderID,
+                expectAccepted: amount <= left[0])
         } else {
             let line = step.b % record.input.lines.count
             let quantity = Int64(1 + step.c % 3)
-            submitReturn(ReturnInput(returnID: returnID, lines: [.init(lineNumber: line, quantity: quantity)]),
-                         orderID: orderID, expectAccepted: quantity <= left[line])
+            submitReturn(
+                ReturnInput(returnID: returnID, lines: [.init(lineNumber: line, quantity: quantity)]),
+                orderID: orderID, expectAccepted: quantity <= left[line])
         }
     }
 
@@ -185,9 +199,13 @@ struct LedgerModel {
     mutating func redeem(points: Int64) {
         let (now, id) = (now, "red-\(counter)")
         let (available, result) = transact { wallet in
-            (wallet.available(at: now), wallet.debit(points, kind: .redeem, policy: .availableOnly, allowPartial: false,
-                                                     reason: "redeem", source: .redemption, sourceID: id, at: now,
-                                                     now: now))
+            (
+                wallet.available(at: now),
+                wallet.debit(
+                    points, kind: .redeem, policy: .availableOnly, allowPartial: false,
+                    reason: "redeem", source: .redemption, sourceID: id, at: now,
+                    now: now)
+            )
         }
         if available >= points {
             #expect(result.entry?.points == -points && result.shortfall == 0)
@@ -202,13 +220,15 @@ struct LedgerModel {
         if step.b % 2 == 0 {
             let expiry = step.c % 3 == 0 ? now + 30 * 86_400 : nil
             _ = transact {
-                $0.credit(points, kind: .adjust, reason: "goodwill", source: .admin, sourceID: nil, actor: "admin",
-                          at: now, expiresAt: expiry, now: now)
+                $0.credit(
+                    points, kind: .adjust, reason: "goodwill", source: .admin, sourceID: nil, actor: "admin",
+                    at: now, expiresAt: expiry, now: now)
             }
         } else {
             let result = transact {
-                $0.debit(points, kind: .adjust, policy: .availableThenPending, allowPartial: step.c % 2 == 0,
-                         reason: "correction", source: .admin, sourceID: nil, actor: "admin", at: now, now: now)
+                $0.debit(
+                    points, kind: .adjust, policy: .availableThenPending, allowPartial: step.c % 2 == 0,
+                    reason: "correction", source: .admin, sourceID: nil, actor: "admin", at: now, now: now)
             }
             if result.entry != nil { foreignDebit = true }
         }

@@ -97,8 +97,9 @@ extension LedgerModel {
                 // A free order without lines (total 0) has no units to return; `whole` is refused for it.
                 let returnable = zip(record.lineUnits, record.returnedUnits).contains { $0 > $1 }
                 model.counter += 1
-                model.submitReturn(ReturnInput(returnID: "final-\(model.counter)", whole: true), orderID: orderID,
-                                   expectAccepted: returnable)
+                model.submitReturn(
+                    ReturnInput(returnID: "final-\(model.counter)", whole: true), orderID: orderID,
+                    expectAccepted: returnable)
             }
             model.checkInvariants()
             #expect(model.orders.values.allSatisfy { $0.status == .returned || $0.input.paid == 0 })

@@ -8,10 +8,12 @@ import Testing
 
     func order(
         lines: [OrderLine] = [OrderLine(sku: "A", quantity: 2, unitPrice: 1250)], discount: Int64 = 0,
-        total: Int64? = nil, currency: String = "EUR", customer: CustomerReference = CustomerReference(externalID: "c-1")
+        total: Int64? = nil, currency: String = "EUR",
+        customer: CustomerReference = CustomerReference(externalID: "c-1")
     ) -> OrderInput {
-        OrderInput(orderID: "o-1", customer: customer, placedAt: placedAt, currency: currency, lines: lines,
-                   discount: discount, total: total)
+        OrderInput(
+            orderID: "o-1", customer: customer, placedAt: placedAt, currency: currency, lines: lines,
+            discount: discount, total: total)
     }
 
     /// The fields named by the `DomainError.invalid` the call throws (fails the test if it throws anything else).
@@ -30,10 +32,11 @@ import Testing
 
     @Test func totalIsComputedFromTheLines() throws {
         // 2 × 12.50 + 1 × 3.00 − 0.40 line discount − 1.00 order discount = 25.00 + 2.60 − 1.00 = 26.60
-        let input = order(lines: [
-            OrderLine(sku: "A", quantity: 2, unitPrice: 1250),
-            OrderLine(sku: "B", quantity: 1, unitPrice: 300, discount: 40),
-        ], discount: 100)
+        let input = order(
+            lines: [
+                OrderLine(sku: "A", quantity: 2, unitPrice: 1250),
+                OrderLine(sku: "B", quantity: 1, unitPrice: 300, discount: 40),
+            ], discount: 100)
         let valid = try input.validated(for: settings)
         #expect(valid.total == 2660)
         #expect(valid.paid == 2660)
@@ -80,10 +83,11 @@ import Testing
     }
 
     @Test func everyProblemIsReportedAtOnce() {
-        let input = order(lines: [
-            OrderLine(sku: "A", quantity: 1, unitPrice: -5),
-            OrderLine(sku: "B", quantity: 0, unitPrice: 100),
-        ], currency: "USD", customer: CustomerReference())
+        let input = order(
+            lines: [
+                OrderLine(sku: "A", quantity: 1, unitPrice: -5),
+                OrderLine(sku: "B", quantity: 0, unitPrice: 100),
+            ], currency: "USD", customer: CustomerReference())
         let fields = invalidFields(input)
         for field in ["customer", "currency", "lines[0].unit_price", "lines[1].quantity"] {
             #expect(fields.contains(field), "missing \(field) in \(fields)")
@@ -92,7 +96,9 @@ import Testing
 
     /// Values from JSON can be anything an Int64 holds; overflowing arithmetic must be a field issue, not a trap.
     @Test func extremeAmountsAreIssuesNotCrashes() {
-        let huge = order(lines: [OrderLine(sku: "A", quantity: -1_000_000_000_000, unitPrice: 9_000_000, discount: 1_000_000_000_000_000_000)])
+        let huge = order(lines: [
+            OrderLine(sku: "A", quantity: -1_000_000_000_000, unitPrice: 9_000_000, discount: 1_000_000_000_000_000_000)
+        ])
         #expect(invalidFields(huge).contains("lines[0].quantity"))
         let minDiscount = order(discount: .min)
         #expect(invalidFields(minDiscount).contains("discount"))

@@ -36,7 +36,8 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         let boundaryLengths = [0, 1, 55, 56, 57, 63, 64, 65, 111, 119, 120, 127, 128, 129]
         for index in 0..<100 {
-            let length = index < boundaryLengths.count ? boundaryLengths[index] : Int.random(in: 0...700, using: &generator)
+            let length =
+                index < boundaryLengths.count ? boundaryLengths[index] : Int.random(in: 0...700, using: &generator)
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let reference = try sha256sum(bytes)
             #expect(SHA256.hex(bytes) == reference, "length \(length): \(bytes)")

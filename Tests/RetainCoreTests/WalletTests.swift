@@ -9,8 +9,9 @@ import Testing
     let day = WalletTests.day
 
     func lot(_ id: String, _ points: Int64, awarded: Date, matures: Date? = nil, expires: Date?) -> PointLot {
-        PointLot(id: id, programID: "p", customerID: "c", points: points, remaining: points, awardedAt: awarded,
-                 maturesAt: matures ?? awarded, expiresAt: expires, entryID: "ent_" + id)
+        PointLot(
+            id: id, programID: "p", customerID: "c", points: points, remaining: points, awardedAt: awarded,
+            maturesAt: matures ?? awarded, expiresAt: expires, entryID: "ent_" + id)
     }
 
     func wallet(_ lots: [PointLot]) -> Wallet {
@@ -18,10 +19,13 @@ import Testing
     }
 
     @discardableResult
-    func redeem(_ wallet: inout Wallet, _ points: Int64, partial: Bool = false, policy: Wallet.DrawPolicy = .availableOnly,
-                at: Date) -> (entry: LedgerEntry?, shortfall: Int64) {
-        wallet.debit(points, kind: .redeem, policy: policy, allowPartial: partial, reason: "test", source: .redemption,
-                     sourceID: "r", at: at, now: at)
+    func redeem(
+        _ wallet: inout Wallet, _ points: Int64, partial: Bool = false, policy: Wallet.DrawPolicy = .availableOnly,
+        at: Date
+    ) -> (entry: LedgerEntry?, shortfall: Int64) {
+        wallet.debit(
+            points, kind: .redeem, policy: policy, allowPartial: partial, reason: "test", source: .redemption,
+            sourceID: "r", at: at, now: at)
     }
 
     @Test func spendsSoonestExpiryFirstThenOldestAndNoExpiryLast() {
@@ -33,7 +37,10 @@ import Testing
             lot("e_forever_new", 10, awarded: t0 + 3 * day, expires: nil),
         ])
         let now = t0 + 10 * day
-        #expect(w.spendingOrder(at: now).map(\.id) == ["d_soon_old", "c_soon_new", "b_late", "a_forever_old", "e_forever_new"])
+        #expect(
+            w.spendingOrder(at: now).map(\.id) == [
+                "d_soon_old", "c_soon_new", "b_late", "a_forever_old", "e_forever_new",
+            ])
         // 25 points: all of d and c, 5 of b.
         let result = redeem(&w, 25, at: now)
         #expect(result.shortfall == 0 && result.entry?.points == -25)
@@ -55,8 +62,9 @@ import Testing
         let refused = redeem(&w, 20, at: now)
         #expect(refused.entry == nil && refused.shortfall == 20 && w.changes.isEmpty && w.balance == 50)
         // A reversal aimed at the pending lot takes it from there first.
-        let reversal = w.debit(30, kind: .reverse, policy: .lotFirst("pending"), allowPartial: true, reason: "return",
-                               source: .return, sourceID: "ret", at: now, now: now)
+        let reversal = w.debit(
+            30, kind: .reverse, policy: .lotFirst("pending"), allowPartial: true, reason: "return",
+            source: .return, sourceID: "ret", at: now, now: now)
         #expect(reversal.shortfall == 0 && reversal.entry?.points == -30)
         #expect(w.changes.draws == [LotDraw(entryID: reversal.entry!.id, lotID: "pending", points: 30)])
         #expect(w.available(at: now) == 10 && w.pending(at: now) == 10)
@@ -71,8 +79,9 @@ import Testing
             lot("available", 10, awarded: t0 + day, expires: nil),
         ])
         let now = t0 + 2 * day
-        let result = w.debit(22, kind: .reverse, policy: .lotFirst("own"), allowPartial: true, reason: "r",
-                             source: .return, sourceID: "x", at: now, now: now)
+        let result = w.debit(
+            22, kind: .reverse, policy: .lotFirst("own"), allowPartial: true, reason: "r",
+            source: .return, sourceID: "x", at: now, now: now)
         #expect(result.shortfall == 0)
         #expect(w.changes.draws.map(\.lotID) == ["own", "available", "pending"])
         #expect(w.changes.draws.map(\.points) == [5, 10, 7])
@@ -141,8 +150,9 @@ import Testing
     @Test func creditCreatesALotAndAnEntryThatPointAtEachOther() throws {
         let ids = SequentialIDGenerator()
         var w = Wallet(programID: "p", customerID: "c", openLots: [], ids: ids)
-        let entry = w.credit(25, kind: .adjust, reason: "goodwill", source: .admin, sourceID: nil, actor: "admin",
-                             at: t0, expiresAt: t0 + day, now: t0)
+        let entry = w.credit(
+            25, kind: .adjust, reason: "goodwill", source: .admin, sourceID: nil, actor: "admin",
+            at: t0, expiresAt: t0 + day, now: t0)
         let lot = try #require(w.changes.newLots.first)
         #expect(entry.points == 25 && entry.lotID == lot.id && lot.entryID == entry.id)
         #expect(lot.maturesAt == t0 && lot.remaining == 25 && lot.expiresAt == t0 + day)
@@ -154,8 +164,9 @@ import Testing
 
     @Test func takeChangesStartsAFreshBatch() {
         var w = wallet([])
-        let entry = w.credit(30, kind: .earn, reason: "order", source: .order, sourceID: "o", at: t0, expiresAt: nil,
-                             now: t0)
+        let entry = w.credit(
+            30, kind: .earn, reason: "order", source: .order, sourceID: "o", at: t0, expiresAt: nil,
+            now: t0)
         let first = w.takeChanges()
         #expect(first.entries == [entry] && first.newLots.map(\.remaining) == [30])
         #expect(w.changes.isEmpty && w.balance == 30)

@@ -15,16 +15,21 @@ struct AuthAndDocumentHTTPTests {
             #expect(none.isProblem)
             #expect(try await client.call(.get, "/v1/customers", key: "rtn_NOTAKEY").status == 401)
 
-            let read = try await harness.administration.createKey(program: "default", name: "reader", scope: .read).secret
-            let write = try await harness.administration.createKey(program: "default", name: "till", scope: .write).secret
-            let order = #"{"order_id":"S-1","customer":{"email":"sam@example.com"},"placed_at":"2026-01-10T10:00:00Z","currency":"EUR","total":1000}"#
+            let read = try await harness.administration.createKey(program: "default", name: "reader", scope: .read)
+                .secret
+            let write = try await harness.administration.createKey(program: "default", name: "till", scope: .write)
+                .secret
+            let order =
+                #"{"order_id":"S-1","customer":{"email":"sam@example.com"},"placed_at":"2026-01-10T10:00:00Z","currency":"EUR","total":1000}"#
             #expect(try await client.call(.get, "/v1/customers", key: read).status == 200)
             let forbidden = try await client.call(.post, "/v1/orders", key: read, body: order)
             #expect(forbidden.status == 403)
             #expect(forbidden.isProblem)
             #expect(try await client.call(.post, "/v1/orders", key: write, body: order).status == 201)
             #expect(try await client.call(.put, "/v1/earning-rules", key: write, body: #"{"rules":[]}"#).status == 403)
-            #expect(try await client.call(.put, "/v1/earning-rules", key: harness.keyA, body: #"{"rules":[]}"#).status == 200)
+            #expect(
+                try await client.call(.put, "/v1/earning-rules", key: harness.keyA, body: #"{"rules":[]}"#).status
+                    == 200)
 
             let doomed = try await harness.administration.createKey(program: "default", name: "doomed", scope: .admin)
             try await harness.administration.revokeKey(id: doomed.key.id)
@@ -54,11 +59,16 @@ struct AuthAndDocumentHTTPTests {
             let paths = try #require(document.json["paths"] as? [String: [String: Any]])
             var operations = 0
             for (path, methods) in paths.sorted(by: { $0.key < $1.key }) {
-                let concrete = path.replacingOccurrences(of: "{id}", with: "cus_x").replacingOccurrences(of: "{order_id}", with: "o-x")
+                let concrete = path.replacingOccurrences(of: "{id}", with: "cus_x").replacingOccurrences(
+                    of: "{order_id}", with: "o-x")
                 for method in methods.keys where ["get", "post", "put", "patch", "delete"].contains(method) {
                     operations += 1
-                    let reply = try await client.call(HTTPRequest.Method(method.uppercased())!, concrete, key: harness.keyA, body: method == "get" || method == "delete" ? nil : "{}")
-                    #expect(reply.string("detail")?.contains("no such endpoint") != true, "\(method.uppercased()) \(path) is documented but not routed")
+                    let reply = try await client.call(
+                        HTTPRequest.Method(method.uppercased())!, concrete, key: harness.keyA,
+                        body: method == "get" || method == "delete" ? nil : "{}")
+                    #expect(
+                        reply.string("detail")?.contains("no such endpoint") != true,
+                        "\(method.uppercased()) \(path) is documented but not routed")
                 }
             }
             #expect(operations == 25)
@@ -69,13 +79,15 @@ struct AuthAndDocumentHTTPTests {
     func live() async throws {
         try await HTTPHarness.run(.live) { harness, client in
             #expect(try await client.call(.get, "/health", key: nil).status == 200)
-            let order = #"{"order_id":"L-1","customer":{"phone":"+48 600 100 200"},"placed_at":"2026-01-10T10:00:00Z","currency":"EUR","total":2599}"#
+            let order =
+                #"{"order_id":"L-1","customer":{"phone":"+48 600 100 200"},"placed_at":"2026-01-10T10:00:00Z","currency":"EUR","total":2599}"#
             let first = try await client.call(.post, "/v1/orders", key: harness.keyA, body: order)
             let again = try await client.call(.post, "/v1/orders", key: harness.keyA, body: order)
             #expect(first.status == 201)
             #expect(again.status == 201)
             #expect(first.text == again.text)
-            let conflict = try await client.call(.post, "/v1/orders", key: harness.keyA, body: order.replacingOccurrences(of: "2599", with: "2600"))
+            let conflict = try await client.call(
+                .post, "/v1/orders", key: harness.keyA, body: order.replacingOccurrences(of: "2599", with: "2600"))
             #expect(conflict.status == 409)
             #expect(conflict.isProblem)
         }

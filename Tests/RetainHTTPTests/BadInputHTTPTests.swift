@@ -7,7 +7,8 @@ import Testing
 /// Bad input is answered with an RFC 9457 problem naming the field, and writes nothing.
 @Suite("bad input over HTTP")
 struct BadInputHTTPTests {
-    static let valid = #"{"order_id":"X-1","customer":{"email":"bob@example.com"},"placed_at":"2026-01-10T10:00:00Z","currency":"EUR","lines":[{"sku":"MUG","quantity":2,"unit_price":1250}]}"#
+    static let valid =
+        #"{"order_id":"X-1","customer":{"email":"bob@example.com"},"placed_at":"2026-01-10T10:00:00Z","currency":"EUR","lines":[{"sku":"MUG","quantity":2,"unit_price":1250}]}"#
 
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
@@ -18,15 +19,37 @@ struct BadInputHTTPTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "wrong type", body: valid.replacingOccurrences(of: #""quantity":2"#, with: #""quantity":"2""#), status: 422, field: "lines[0].quantity"),
-        Case(name: "missing field", body: valid.replacingOccurrences(of: #""placed_at":"2026-01-10T10:00:00Z","#, with: ""), status: 422, field: "placed_at"),
-        Case(name: "negative quantity", body: valid.replacingOccurrences(of: #""quantity":2"#, with: #""quantity":-2"#), status: 422, field: "lines[0].quantity"),
-        Case(name: "unknown currency", body: valid.replacingOccurrences(of: "EUR", with: "XYZ"), status: 422, field: "currency"),
-        Case(name: "another program's currency", body: valid.replacingOccurrences(of: "EUR", with: "GBP"), status: 422, field: "currency"),
-        Case(name: "unknown customer id", body: valid.replacingOccurrences(of: #"{"email":"bob@example.com"}"#, with: #"{"customer_id":"cus_nobody"}"#), status: 422, field: "customer.customer_id"),
-        Case(name: "no customer", body: valid.replacingOccurrences(of: #""customer":{"email":"bob@example.com"},"#, with: ""), status: 422, field: "customer"),
-        Case(name: "total that does not add up", body: valid.replacingOccurrences(of: "}]}", with: #"}],"total":1}"#), status: 422, field: "total"),
-        Case(name: "bad time", body: valid.replacingOccurrences(of: "2026-01-10T10:00:00Z", with: "yesterday"), status: 422, field: "placed_at"),
+        Case(
+            name: "wrong type", body: valid.replacingOccurrences(of: #""quantity":2"#, with: #""quantity":"2""#),
+            status: 422, field: "lines[0].quantity"),
+        Case(
+            name: "missing field",
+            body: valid.replacingOccurrences(of: #""placed_at":"2026-01-10T10:00:00Z","#, with: ""), status: 422,
+            field: "placed_at"),
+        Case(
+            name: "negative quantity", body: valid.replacingOccurrences(of: #""quantity":2"#, with: #""quantity":-2"#),
+            status: 422, field: "lines[0].quantity"),
+        Case(
+            name: "unknown currency", body: valid.replacingOccurrences(of: "EUR", with: "XYZ"), status: 422,
+            field: "currency"),
+        Case(
+            name: "another program's currency", body: valid.replacingOccurrences(of: "EUR", with: "GBP"), status: 422,
+            field: "currency"),
+        Case(
+            name: "unknown customer id",
+            body: valid.replacingOccurrences(
+                of: #"{"email":"bob@example.com"}"#, with: #"{"customer_id":"cus_nobody"}"#), status: 422,
+            field: "customer.customer_id"),
+        Case(
+            name: "no customer",
+            body: valid.replacingOccurrences(of: #""customer":{"email":"bob@example.com"},"#, with: ""), status: 422,
+            field: "customer"),
+        Case(
+            name: "total that does not add up", body: valid.replacingOccurrences(of: "}]}", with: #"}],"total":1}"#),
+            status: 422, field: "total"),
+        Case(
+            name: "bad time", body: valid.replacingOccurrences(of: "2026-01-10T10:00:00Z", with: "yesterday"),
+            status: 422, field: "placed_at"),
         Case(name: "broken JSON", body: #"{"order_id": "#, status: 400, field: nil),
         Case(name: "empty body", body: "", status: 400, field: nil),
     ]
@@ -56,7 +79,8 @@ struct BadInputHTTPTests {
             let notUTF8 = try await client.callBytes(.post, "/v1/orders", key: harness.keyA, bytes: invalid)
             #expect(notUTF8.status == 400)
             #expect(notUTF8.string("detail")?.contains("UTF-8") == true)
-            let xml = try await client.callBytes(.post, "/v1/orders", key: harness.keyA, bytes: Array("<order/>".utf8), contentType: "text/xml")
+            let xml = try await client.callBytes(
+                .post, "/v1/orders", key: harness.keyA, bytes: Array("<order/>".utf8), contentType: "text/xml")
             #expect(xml.status == 415)
             #expect(xml.isProblem)
             #expect(try await client.call(.get, "/v1/orders/X-1", key: harness.keyA).status == 404)
@@ -67,27 +91,35 @@ struct BadInputHTTPTests {
     func otherEndpoints() async throws {
         try await HTTPHarness.run { harness, client in
             let key = harness.keyA
-            let created = try await client.call(.post, "/v1/customers", key: key, body: #"{"email":"not-an-email","time_zone":"Mars/Olympus"}"#)
+            let created = try await client.call(
+                .post, "/v1/customers", key: key, body: #"{"email":"not-an-email","time_zone":"Mars/Olympus"}"#)
             #expect(created.status == 422)
             #expect(Set(created.fields) == ["email", "time_zone"])
-            let customer = try await client.call(.post, "/v1/customers", key: key, body: #"{"email":"eve@example.com"}"#)
+            let customer = try await client.call(
+                .post, "/v1/customers", key: key, body: #"{"email":"eve@example.com"}"#)
             let id = try #require(customer.object("customer")["id"] as? String)
-            let noKey = try await client.call(.post, "/v1/customers/\(id)/redemptions", key: key, body: #"{"points":10}"#)
+            let noKey = try await client.call(
+                .post, "/v1/customers/\(id)/redemptions", key: key, body: #"{"points":10}"#)
             #expect(noKey.status == 422)
             #expect(noKey.fields == ["Idempotency-Key"])
-            let refused = try await client.call(.post, "/v1/customers/\(id)/redemptions", key: key, body: #"{"points":10}"#, headers: ["Idempotency-Key": "r-1"])
+            let refused = try await client.call(
+                .post, "/v1/customers/\(id)/redemptions", key: key, body: #"{"points":10}"#,
+                headers: ["Idempotency-Key": "r-1"])
             #expect(refused.status == 422)
             #expect(refused.string("code") == "insufficient_points")
             let limit = try await client.call(.get, "/v1/customers?limit=0", key: key)
             #expect(limit.status == 422)
             #expect(limit.fields == ["limit"])
-            let rule = try await client.call(.post, "/v1/earning-rules", key: key, body: #"{"name":"x","kind":"points_per_amount","points":1}"#)
+            let rule = try await client.call(
+                .post, "/v1/earning-rules", key: key, body: #"{"name":"x","kind":"points_per_amount","points":1}"#)
             #expect(rule.status == 422)
             #expect(rule.fields == ["per_amount"])
             let unknownRoute = try await client.call(.get, "/v1/nothing-here", key: key)
             #expect(unknownRoute.status == 404)
             #expect(unknownRoute.isProblem)
-            let adjustment = try await client.call(.post, "/v1/customers/\(id)/adjustments", key: key, body: #"{"points":-5,"reason":"x"}"#, headers: ["Idempotency-Key": "a-1"])
+            let adjustment = try await client.call(
+                .post, "/v1/customers/\(id)/adjustments", key: key, body: #"{"points":-5,"reason":"x"}"#,
+                headers: ["Idempotency-Key": "a-1"])
             #expect(adjustment.status == 422)
             #expect(Set(adjustment.fields) == ["reason"])
             let ledger = try await client.call(.get, "/v1/customers/\(id)/ledger", key: key)

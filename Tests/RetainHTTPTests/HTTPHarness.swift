@@ -28,23 +28,29 @@ struct HTTPHarness {
         }
     }
 
-    static func run(_ mode: TestingSetup = .router, _ body: @Sendable (HTTPHarness, any TestClientProtocol) async throws -> Void)
+    static func run(
+        _ mode: TestingSetup = .router, _ body: @Sendable (HTTPHarness, any TestClientProtocol) async throws -> Void
+    )
         async throws
     {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("retain-http-\(UUID().uuidString).sqlite").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "retain-http-\(UUID().uuidString).sqlite"
+        ).path
         let provider = try await SQLiteProvider.open(path: path)
         do {
             try await Migrator(provider: provider).migrate()
             let environment = ServiceEnvironment(store: SQLLoyaltyStore(provider: provider))
             let administration = Administration(environment: environment)
             try await administration.ensureDefaultProgram(currency: Currency(code: "EUR")!)
-            _ = try await administration.createProgram(id: "other", name: "Other shop", settings: ProgramSettings(currency: Currency(code: "EUR")!))
+            _ = try await administration.createProgram(
+                id: "other", name: "Other shop", settings: ProgramSettings(currency: Currency(code: "EUR")!))
             let keyA = try await administration.createKey(program: "default", name: "a", scope: .admin).secret
             let keyB = try await administration.createKey(program: "other", name: "b", scope: .admin).secret
             let service = LoyaltyService(environment: environment)
             let harness = HTTPHarness(administration: administration, service: service, keyA: keyA, keyB: keyB)
             let dependencies = HTTPDependencies(
-                service: service, administration: administration, healthCheck: { _ = try await administration.programs() })
+                service: service, administration: administration,
+                healthCheck: { _ = try await administration.programs() })
             let app = Application(router: buildRouter(dependencies))
             try await app.test(mode) { client in try await body(harness, client) }
         } catch {
@@ -60,27 +66,33 @@ struct HTTPHarness {
 extension TestClientProtocol {
     /// Sends a request and reads the reply as JSON (an object, or `{"items": [...]}` for a top-level array).
     @discardableResult
-    func call(_ method: HTTPRequest.Method, _ uri: String, key: String?, body: String? = nil,
-              headers extra: [String: String] = [:]) async throws -> HTTPHarness.Reply
-    {
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, key: String?, body: String? = nil,
+        headers extra: [String: String] = [:]
+    ) async throws -> HTTPHarness.Reply {
         var headers = HTTPFields()
         if let key { headers[.authorization] = "Bearer \(key)" }
         if body != nil { headers[.contentType] = "application/json" }
         for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
-        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
+        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        { response in
             HTTPHarness.Reply(
                 status: Int(response.status.code), contentType: response.headers[.contentType],
                 text: String(buffer: response.body))
         }
     }
 
-    func callBytes(_ method: HTTPRequest.Method, _ uri: String, key: String, bytes: [UInt8], contentType: String = "application/json")
+    func callBytes(
+        _ method: HTTPRequest.Method, _ uri: String, key: String, bytes: [UInt8],
+        contentType: String = "application/json"
+    )
         async throws -> HTTPHarness.Reply
     {
         var headers = HTTPFields()
         headers[.authorization] = "Bearer \(key)"
         headers[.contentType] = contentType
-        return try await execute(uri: uri, method: method, headers: headers, body: ByteBuffer(bytes: bytes)) { response in
+        return try await execute(uri: uri, method: method, headers: headers, body: ByteBuffer(bytes: bytes)) {
+            response in
             HTTPHarness.Reply(
                 status: Int(response.status.code), contentType: response.headers[.contentType],
                 text: String(buffer: response.body))
@@ -89,7 +101,9 @@ extension TestClientProtocol {
 }
 
 extension HTTPHarness.Reply {
-    var isProblem: Bool { contentType == "application/problem+json" && json["status"] as? Int == status && json["title"] != nil }
+    var isProblem: Bool {
+        contentType == "application/problem+json" && json["status"] as? Int == status && json["title"] != nil
+    }
     var fields: [String] { (json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? [] }
     func int(_ key: String) -> Int? { json[key] as? Int }
     func string(_ key: String) -> String? { json[key] as? String }

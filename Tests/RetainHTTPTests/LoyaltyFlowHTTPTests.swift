@@ -10,14 +10,22 @@ struct LoyaltyFlowHTTPTests {
     func flow() async throws {
         try await HTTPHarness.run { harness, client in
             let key = harness.keyA
-            #expect(try await client.call(.put, "/v1/earning-rules", key: key, body: #"{"rules":[{"id":"base","name":"1 per 1.00","kind":"points_per_amount","points":1,"per_amount":100},{"id":"mugs","name":"Double mugs","kind":"multiplier","factor":2,"conditions":{"categories":["mugs"]}},{"id":"welcome","name":"Welcome","kind":"signup_bonus","points":50}]}"#).status == 200)
-            let created = try await client.call(.post, "/v1/customers", key: key, body: #"{"email":"Ann@Example.com","first_name":"Ann","phone":"+48 600 100 200","tags":["vip"]}"#)
+            #expect(
+                try await client.call(
+                    .put, "/v1/earning-rules", key: key,
+                    body:
+                        #"{"rules":[{"id":"base","name":"1 per 1.00","kind":"points_per_amount","points":1,"per_amount":100},{"id":"mugs","name":"Double mugs","kind":"multiplier","factor":2,"conditions":{"categories":["mugs"]}},{"id":"welcome","name":"Welcome","kind":"signup_bonus","points":50}]}"#
+                ).status == 200)
+            let created = try await client.call(
+                .post, "/v1/customers", key: key,
+                body: #"{"email":"Ann@Example.com","first_name":"Ann","phone":"+48 600 100 200","tags":["vip"]}"#)
             #expect(created.status == 201)
             let id = try #require(created.object("customer")["id"] as? String)
             #expect(created.object("wallet")["balance"] as? Int == 50)
 
             // 2 mugs at 12.50 (doubled: 50) + tea 4.99 (4) = 54 points.
-            let order = #"{"order_id":"A-1","customer":{"email":"ann@example.com"},"placed_at":"2026-01-13T10:00:00Z","currency":"EUR","lines":[{"sku":"MUG","category":"mugs","quantity":2,"unit_price":1250},{"sku":"TEA","quantity":1,"unit_price":499}]}"#
+            let order =
+                #"{"order_id":"A-1","customer":{"email":"ann@example.com"},"placed_at":"2026-01-13T10:00:00Z","currency":"EUR","lines":[{"sku":"MUG","category":"mugs","quantity":2,"unit_price":1250},{"sku":"TEA","quantity":1,"unit_price":499}]}"#
             let simulated = try await client.call(.post, "/v1/orders/simulate", key: key, body: order)
             #expect(simulated.int("points_earned") == 54)
             #expect(try await client.call(.get, "/v1/customers/\(id)/ledger", key: key).text.contains("A-1") == false)
@@ -29,21 +37,31 @@ struct LoyaltyFlowHTTPTests {
 
             // The rule's 54 points are attributed to lines by largest remainder over their exact values 50.00 and
             // 4.99: mugs 49 (49.099…), tea 5 (4.900… + the leftover point). One mug of two back: ⌊49 × 1 / 2⌋ = 24.
-            let returned = try await client.call(.post, "/v1/orders/A-1/returns", key: key, body: #"{"return_id":"R-1","lines":[{"sku":"MUG","quantity":1}]}"#)
+            let returned = try await client.call(
+                .post, "/v1/orders/A-1/returns", key: key,
+                body: #"{"return_id":"R-1","lines":[{"sku":"MUG","quantity":1}]}"#)
             #expect(returned.status == 201)
             #expect(returned.object("return")["points_reversed"] as? Int == 24)
-            let tooMany = try await client.call(.post, "/v1/orders/A-1/returns", key: key, body: #"{"return_id":"R-2","lines":[{"sku":"MUG","quantity":2}]}"#)
+            let tooMany = try await client.call(
+                .post, "/v1/orders/A-1/returns", key: key,
+                body: #"{"return_id":"R-2","lines":[{"sku":"MUG","quantity":2}]}"#)
             #expect(tooMany.status == 422)
             #expect(tooMany.fields == ["lines[0].quantity"])
 
             let wallet = try await client.call(.get, "/v1/customers/\(id)/wallet", key: key)
             #expect(wallet.int("balance") == 50 + 54 - 24)
-            let redeemed = try await client.call(.post, "/v1/customers/\(id)/redemptions", key: key, body: #"{"points":40,"order_total":3000}"#, headers: ["Idempotency-Key": "k-1"])
+            let redeemed = try await client.call(
+                .post, "/v1/customers/\(id)/redemptions", key: key, body: #"{"points":40,"order_total":3000}"#,
+                headers: ["Idempotency-Key": "k-1"])
             #expect(redeemed.status == 201)
             #expect(redeemed.int("amount") == 40)
-            let replay = try await client.call(.post, "/v1/customers/\(id)/redemptions", key: key, body: #"{"points":40,"order_total":3000}"#, headers: ["Idempotency-Key": "k-1"])
+            let replay = try await client.call(
+                .post, "/v1/customers/\(id)/redemptions", key: key, body: #"{"points":40,"order_total":3000}"#,
+                headers: ["Idempotency-Key": "k-1"])
             #expect(replay.text == redeemed.text)
-            let reused = try await client.call(.post, "/v1/customers/\(id)/redemptions", key: key, body: #"{"points":41,"order_total":3000}"#, headers: ["Idempotency-Key": "k-1"])
+            let reused = try await client.call(
+                .post, "/v1/customers/\(id)/redemptions", key: key, body: #"{"points":41,"order_total":3000}"#,
+                headers: ["Idempotency-Key": "k-1"])
             #expect(reused.status == 409)
             #expect(try await client.call(.get, "/v1/customers/\(id)/wallet", key: key).int("balance") == 80 - 40)
 
@@ -57,7 +75,8 @@ struct LoyaltyFlowHTTPTests {
             #expect(Set(ids1).isDisjoint(with: ids2))
             #expect(page2.string("next_before") == nil)
 
-            let patched = try await client.call(.patch, "/v1/customers/\(id)", key: key, body: #"{"phone":null,"last_name":"Kowalska"}"#)
+            let patched = try await client.call(
+                .patch, "/v1/customers/\(id)", key: key, body: #"{"phone":null,"last_name":"Kowalska"}"#)
             #expect(patched.status == 200)
             #expect(patched.object("customer")["phone"] == nil)
             #expect(patched.object("customer")["last_name"] as? String == "Kowalska")

@@ -4,11 +4,13 @@ import RetainServices
 import Testing
 
 @Suite struct AdjustmentTests {
-    func adjust(_ stack: TestStack, _ customerID: String, _ points: Int64, reason: String = "goodwill gesture",
-                actor: String = "key:ops (key_1)", key: String = UUID().uuidString) async throws -> AdjustmentResult
-    {
-        try await stack.service.adjust(program: stack.program, customerID: customerID,
-                                       AdjustmentRequest(points: points, reason: reason), actor: actor, idempotencyKey: key)
+    func adjust(
+        _ stack: TestStack, _ customerID: String, _ points: Int64, reason: String = "goodwill gesture",
+        actor: String = "key:ops (key_1)", key: String = UUID().uuidString
+    ) async throws -> AdjustmentResult {
+        try await stack.service.adjust(
+            program: stack.program, customerID: customerID,
+            AdjustmentRequest(points: points, reason: reason), actor: actor, idempotencyKey: key)
     }
 
     @Test func positiveAndNegativeAdjustmentsRecordTheActorAndReason() async throws {
@@ -19,7 +21,8 @@ import Testing
             #expect(plus.entry.actor == "alice" && plus.entry.reason == "parcel lost")
             #expect(plus.wallet.balance == 500 && plus.wallet.available == 500)
             let minus = try await adjust(stack, ann, -120, reason: "duplicate credit", actor: "bob")
-            #expect(minus.entry.points == -120 && minus.entry.actor == "bob" && minus.entry.reason == "duplicate credit")
+            #expect(
+                minus.entry.points == -120 && minus.entry.actor == "bob" && minus.entry.reason == "duplicate credit")
             #expect(minus.wallet.balance == 380)
             let stored = try await stack.entries(ann)
             #expect(stored.map(\.actor) == ["alice", "bob"])

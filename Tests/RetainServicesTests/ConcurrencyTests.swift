@@ -59,8 +59,9 @@ import Testing
             let results = try await withThrowingTaskGroup(of: RedemptionResult.self) { group in
                 for _ in 0..<20 {
                     group.addTask {
-                        try await service.redeem(program: program, customerID: ann, RedemptionRequest(points: 100),
-                                                 idempotencyKey: "same-key")
+                        try await service.redeem(
+                            program: program, customerID: ann, RedemptionRequest(points: 100),
+                            idempotencyKey: "same-key")
                     }
                 }
                 var all: [RedemptionResult] = []
@@ -122,7 +123,9 @@ import Testing
         try await withStack(rules: [onePerEuro, signup]) { stack in
             let service = stack.service
             let program = stack.program
-            let orders = (0..<12).map { stack.order("o-\($0)", CustomerReference(email: "new@example.com"), total: 1_000) }
+            let orders = (0..<12).map {
+                stack.order("o-\($0)", CustomerReference(email: "new@example.com"), total: 1_000)
+            }
             let results = try await withThrowingTaskGroup(of: OrderResult.self) { group in
                 for order in orders { group.addTask { try await service.recordOrder(program: program, order) } }
                 var all: [OrderResult] = []
@@ -143,11 +146,15 @@ import Testing
             let ann = try await stack.customer(email: "ann@example.com")
             let service = stack.service
             let program = stack.program
-            let bodies = (1...10).map { stack.order("same-id", CustomerReference(customerID: ann), total: Int64($0) * 1_000) }
+            let bodies = (1...10).map {
+                stack.order("same-id", CustomerReference(customerID: ann), total: Int64($0) * 1_000)
+            }
             let outcomes = await withTaskGroup(of: Result<OrderResult, DomainError>.self) { group in
                 for body in bodies {
                     group.addTask {
-                        do { return .success(try await service.recordOrder(program: program, body)) } catch let error as DomainError {
+                        do { return .success(try await service.recordOrder(program: program, body)) } catch let error
+                            as DomainError
+                        {
                             return .failure(error)
                         } catch { return .failure(.conflict("unexpected \(error)")) }
                     }

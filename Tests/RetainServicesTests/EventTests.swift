@@ -4,8 +4,9 @@ import RetainServices
 import Testing
 
 @Suite struct EventTests {
-    static let visit = EarningRule(id: "visit", name: "store visit", kind: .event, points: 10, eventName: "visit",
-                                   cap: .init(period: .day, maxTimes: 2))
+    static let visit = EarningRule(
+        id: "visit", name: "store visit", kind: .event, points: 10, eventName: "visit",
+        cap: .init(period: .day, maxTimes: 2))
 
     /// Kyiv is UTC+2 in winter: 22:00Z on 1 January is already 2 January there.
     static func kyivSettings() -> ProgramSettings {
@@ -17,7 +18,8 @@ import Testing
     static func at(_ text: String) -> Date { RFC3339.parse(text)! }
 
     func event(_ id: String, _ customerID: String, _ time: String, name: String = "visit") -> EventInput {
-        EventInput(eventID: id, name: name, customer: CustomerReference(customerID: customerID), occurredAt: Self.at(time))
+        EventInput(
+            eventID: id, name: name, customer: CustomerReference(customerID: customerID), occurredAt: Self.at(time))
     }
 
     @Test func eventsPayUpToTheCapPerLocalDay() async throws {
@@ -57,10 +59,12 @@ import Testing
     }
 
     @Test func weeklyAndMonthlyCapsCountTheirOwnPeriod() async throws {
-        let weekly = EarningRule(id: "review", name: "review", kind: .event, points: 5, eventName: "review",
-                                 cap: .init(period: .week, maxTimes: 1))
-        let monthly = EarningRule(id: "survey", name: "survey", kind: .event, points: 7, eventName: "survey",
-                                  cap: .init(period: .month, maxTimes: 1))
+        let weekly = EarningRule(
+            id: "review", name: "review", kind: .event, points: 5, eventName: "review",
+            cap: .init(period: .week, maxTimes: 1))
+        let monthly = EarningRule(
+            id: "survey", name: "survey", kind: .event, points: 7, eventName: "survey",
+            cap: .init(period: .month, maxTimes: 1))
         try await withStack(rules: [weekly, monthly]) { stack in
             stack.clock.set(Self.at("2026-02-20T00:00:00Z"))
             let ann = try await stack.customer(email: "ann@example.com")
@@ -87,10 +91,12 @@ import Testing
             #expect(try await stack.entries(ann).count == 1)
             #expect(try await stack.checkBalance(ann) == 10)
             // The retry does not count against the cap either: a second real visit that day still pays.
-            #expect(try await stack.service.recordEvent(program: stack.program, event("e-2", ann, "2026-01-02T11:00:00Z"))
-                .pointsAwarded == 10)
+            #expect(
+                try await stack.service.recordEvent(program: stack.program, event("e-2", ann, "2026-01-02T11:00:00Z"))
+                    .pointsAwarded == 10)
             let changed = await caught {
-                _ = try await stack.service.recordEvent(program: stack.program, event("e-1", ann, "2026-01-02T12:00:00Z"))
+                _ = try await stack.service.recordEvent(
+                    program: stack.program, event("e-1", ann, "2026-01-02T12:00:00Z"))
             }
             #expect(changed.isConflict)
             #expect(try await stack.checkBalance(ann) == 20)
@@ -100,12 +106,14 @@ import Testing
     @Test func anEventForNobodyOrFromTheFutureIsInvalid() async throws {
         try await withStack(rules: [Self.visit]) { stack in
             let nobody = await caught {
-                _ = try await stack.service.recordEvent(program: stack.program, event("e-1", "cus_nobody", "2026-01-01T00:00:00Z"))
+                _ = try await stack.service.recordEvent(
+                    program: stack.program, event("e-1", "cus_nobody", "2026-01-01T00:00:00Z"))
             }
             #expect(nobody.invalidFields == ["customer"])
             let ann = try await stack.customer(email: "ann@example.com")
             let future = await caught {
-                _ = try await stack.service.recordEvent(program: stack.program, event("e-2", ann, "2026-01-03T00:00:00Z"))
+                _ = try await stack.service.recordEvent(
+                    program: stack.program, event("e-2", ann, "2026-01-03T00:00:00Z"))
             }
             #expect(future.invalidFields == ["occurred_at"])
             #expect(try await stack.entries(ann).isEmpty)

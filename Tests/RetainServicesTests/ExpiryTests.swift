@@ -75,8 +75,11 @@ func counts(_ report: ExpiryReport) -> [Int64] { [Int64(report.customers), Int64
             let report = try await stack.service.expirePoints(program: stack.program)
             #expect(counts(report) == [2, 3, 220])
             let annExpired = try await stack.entries(ann).filter { $0.kind == .expire }
-            #expect(annExpired.map(\.at) == [TestStack.start.addingTimeInterval(30 * TestStack.day),
-                                             TestStack.start.addingTimeInterval(40 * TestStack.day)])
+            #expect(
+                annExpired.map(\.at) == [
+                    TestStack.start.addingTimeInterval(30 * TestStack.day),
+                    TestStack.start.addingTimeInterval(40 * TestStack.day),
+                ])
             #expect(annExpired.map(\.points) == [-100, -50])
             #expect(annExpired.allSatisfy { $0.createdAt == runAt && $0.sourceType == .expiry })
             let bobExpired = try await stack.entries(bob).filter { $0.kind == .expire }

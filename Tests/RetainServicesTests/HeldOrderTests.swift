@@ -11,9 +11,11 @@ struct HeldOrderTests {
             var settings = try await stack.administration.program(stack.program).settings
             settings.unknownCustomer = .hold
             _ = try await stack.administration.updateSettings(program: stack.program, settings)
-            _ = try await stack.service.replaceRules(program: stack.program, RuleSet(rules: [
-                EarningRule(id: "base", name: "1 per 1.00", kind: .pointsPerAmount, points: 1, perAmount: 100)
-            ]))
+            _ = try await stack.service.replaceRules(
+                program: stack.program,
+                RuleSet(rules: [
+                    EarningRule(id: "base", name: "1 per 1.00", kind: .pointsPerAmount, points: 1, perAmount: 100)
+                ]))
             let order = OrderInput(
                 orderID: "H-1", customer: CustomerReference(email: "walk-in@example.com"),
                 placedAt: stack.clock.now().addingTimeInterval(-3600), currency: "EUR", total: 4_250)
@@ -24,7 +26,8 @@ struct HeldOrderTests {
 
             var fields = CustomerFields()
             fields.email = "walk-in@example.com"
-            let customer = try await stack.service.createCustomer(program: stack.program, fields: fields, idempotencyKey: nil)
+            let customer = try await stack.service.createCustomer(
+                program: stack.program, fields: fields, idempotencyKey: nil)
             let id = customer.customer.id
             let assigned = try await stack.service.assignOrder(program: stack.program, orderID: "H-1", customerID: id)
             #expect(assigned.status == .recorded)
@@ -37,9 +40,11 @@ struct HeldOrderTests {
 
             var other = CustomerFields()
             other.email = "someone@example.com"
-            let second = try await stack.service.createCustomer(program: stack.program, fields: other, idempotencyKey: nil)
+            let second = try await stack.service.createCustomer(
+                program: stack.program, fields: other, idempotencyKey: nil)
             await #expect(throws: DomainError.self) {
-                _ = try await stack.service.assignOrder(program: stack.program, orderID: "H-1", customerID: second.customer.id)
+                _ = try await stack.service.assignOrder(
+                    program: stack.program, orderID: "H-1", customerID: second.customer.id)
             }
             // A retry of the original request still gets its first answer.
             let retry = try await stack.service.recordOrder(program: stack.program, order)

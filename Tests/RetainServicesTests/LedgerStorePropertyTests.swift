@@ -20,19 +20,23 @@ struct ServiceStep: Sendable, CustomStringConvertible {
 enum ServiceScenario {
     static let line = zip(Gen.int64(in: 1...4), Gen.int64(in: 0...4_000), Gen.int(in: 0...2))
         .map { OrderLine(sku: "S\($0.2)", category: ["c0", "c1", "c2"][$0.2], quantity: $0.0, unitPrice: $0.1) }
-    static let step = zip(Gen.int(in: 0...99), Gen.int(in: 0...10_000), Gen.int(in: 0...10_000),
-                          Gen.int(in: 0...10_000), line.array(of: 0...3))
-        .map { ServiceStep(op: $0.0, a: $0.1, b: $0.2, c: $0.3, lines: $0.4) }
+    static let step = zip(
+        Gen.int(in: 0...99), Gen.int(in: 0...10_000), Gen.int(in: 0...10_000),
+        Gen.int(in: 0...10_000), line.array(of: 0...3)
+    )
+    .map { ServiceStep(op: $0.0, a: $0.1, b: $0.2, c: $0.3, lines: $0.4) }
     static let steps = step.array(of: 1...25)
     /// pending days 0 / 7 × expiry never / 20 days.
     static let variant = Gen.int(in: 0...3)
 
     static let rules = [
         onePerEuro,
-        EarningRule(id: "x2", name: "double on c1", kind: .multiplier, conditions: .init(categories: ["c1"]),
-                    factor: Hundredths(200)),
-        EarningRule(id: "bonus", name: "big basket", kind: .orderBonus, conditions: .init(minOrderAmount: 5_000),
-                    points: 25, expiresAfterDays: 10),
+        EarningRule(
+            id: "x2", name: "double on c1", kind: .multiplier, conditions: .init(categories: ["c1"]),
+            factor: Hundredths(200)),
+        EarningRule(
+            id: "bonus", name: "big basket", kind: .orderBonus, conditions: .init(minOrderAmount: 5_000),
+            points: 25, expiresAfterDays: 10),
     ]
 }
 
@@ -56,7 +60,8 @@ struct ServiceHistory {
         switch step.op {
         case 0..<30:
             let id = next("o")
-            let input = stack.order(id, CustomerReference(customerID: customerID), total: Int64(step.b), lines: step.lines)
+            let input = stack.order(
+                id, CustomerReference(customerID: customerID), total: Int64(step.b), lines: step.lines)
             orders.append((input, try await stack.record(input)))
         case 30..<36 where !orders.isEmpty:
             let (input, first) = orders[step.b % orders.count]
@@ -71,7 +76,8 @@ struct ServiceHistory {
                 input = ReturnInput(returnID: next("r"), amount: Int64(step.c % 3_000) + 1)
             } else {
                 let lineNumber = step.c % view.order.lines.count
-                input = ReturnInput(returnID: next("r"), lines: [.init(lineNumber: lineNumber, quantity: Int64(step.a % 3) + 1)])
+                input = ReturnInput(
+                    returnID: next("r"), lines: [.init(lineNumber: lineNumber, quantity: Int64(step.a % 3) + 1)])
             }
             do {
                 returns.append((orderID, input, try await stack.returnOrder(orderID, input)))
@@ -83,7 +89,8 @@ struct ServiceHistory {
             }
         case 53..<58 where !returns.isEmpty:
             let (orderID, input, first) = returns[step.b % returns.count]
-            #expect(try await stack.returnOrder(orderID, input).return == first.return, "retried return \(input.returnID)")
+            #expect(
+                try await stack.returnOrder(orderID, input).return == first.return, "retried return \(input.returnID)")
         case 58..<74:
             let key = next("k")
             let request = RedemptionRequest(points: Int64(step.b % 300) + 1, allowPartial: step.c % 3 == 0)
@@ -103,7 +110,8 @@ struct ServiceHistory {
             do {
                 let result = try await stack.service.adjust(
                     program: stack.program, customerID: customerID,
-                    AdjustmentRequest(points: points, reason: "random adjustment", expiresAfterDays: step.c % 2 == 0 ? 15 : nil),
+                    AdjustmentRequest(
+                        points: points, reason: "random adjustment", expiresAfterDays: step.c % 2 == 0 ? 15 : nil),
                     actor: "property", idempotencyKey: next("adj"))
                 adjustments.append(result)
             } catch DomainError.refused(let code, _) {
@@ -125,8 +133,9 @@ struct ServiceHistory {
         #expect(Set(entries.map(\.id)).count == entries.count)
         for (input, result) in orders {
             let earned = entries.filter { $0.sourceType == .order && $0.sourceID == input.orderID }
-            #expect(earned.count == result.awards.count && earned.reduce(0) { $0 + $1.points } == result.pointsEarned,
-                    "order \(input.orderID) earned once")
+            #expect(
+                earned.count == result.awards.count && earned.reduce(0) { $0 + $1.points } == result.pointsEarned,
+                "order \(input.orderID) earned once")
             let view = try await stack.service.order(program: stack.program, id: input.orderID)
             let mine = returns.filter { $0.orderID == input.orderID }.map(\.result.return)
             let reversed = mine.reduce(Int64(0)) { $0 + $1.pointsReversed }
@@ -136,7 +145,8 @@ struct ServiceHistory {
         }
         for (_, input, result) in returns {
             let taken = entries.filter { $0.sourceType == .return && $0.sourceID == input.returnID }
-            #expect(-taken.reduce(0) { $0 + $1.points } == result.return.pointsReversed, "return \(input.returnID) once")
+            #expect(
+                -taken.reduce(0) { $0 + $1.points } == result.return.pointsReversed, "return \(input.returnID) once")
         }
         for returnID in rejectedReturnIDs {
             #expect(!entries.contains { $0.sourceID == returnID }, "rejected return \(returnID) wrote nothing")
@@ -162,8 +172,10 @@ struct ServiceHistory {
             do {
                 try await withStack(settings: settings, rules: ServiceScenario.rules) { stack in
                     var history = ServiceHistory()
-                    history.customers = [try await stack.customer(email: "ann@example.com"),
-                                         try await stack.customer(email: "bob@example.com")]
+                    history.customers = [
+                        try await stack.customer(email: "ann@example.com"),
+                        try await stack.customer(email: "bob@example.com"),
+                    ]
                     history.adjustments.append(try await stack.grant(150, to: history.customers[0]))
                     for step in steps {
                         try await history.perform(step, on: stack)

@@ -29,7 +29,8 @@ import Testing
             #expect(second.applied.isEmpty)
             #expect(second.version == Migrator.latestVersion)
             let rows = try await provider.withReadTransaction { db in
-                try await db.raw("SELECT COUNT(*) AS n FROM schema_migrations").first()?.decode(column: "n", as: Int.self)
+                try await db.raw("SELECT COUNT(*) AS n FROM schema_migrations").first()?.decode(
+                    column: "n", as: Int.self)
             }
             #expect(rows == Migrator.latestVersion)
         }
@@ -59,12 +60,14 @@ import Testing
                 try await db.raw(
                     "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
                 ).run()
-                try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)").run()
+                try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)")
+                    .run()
             }
             let error = await caught { try await Migrator(provider: provider).migrate() }
             #expect(error is StoreError)
             let tables = try await provider.withReadTransaction { db in
-                try await db.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'customers'").all().count
+                try await db.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'customers'").all()
+                    .count
             }
             #expect(tables == 0)
         }

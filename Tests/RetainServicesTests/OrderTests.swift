@@ -36,7 +36,8 @@ import Testing
     @Test func unknownCustomerIsCreatedUnderPolicyCreateAndGetsTheSignupBonus() async throws {
         let signup = EarningRule(id: "welcome", name: "welcome", kind: .signupBonus, points: 50)
         try await withStack(rules: [onePerEuro, signup]) { stack in
-            let result = try await stack.record(stack.order("o-1", CustomerReference(email: " New@Example.com"), total: 2_000))
+            let result = try await stack.record(
+                stack.order("o-1", CustomerReference(email: " New@Example.com"), total: 2_000))
             #expect(result.customerCreated)
             let id = try #require(result.customerID)
             #expect(result.pointsEarned == 20)
@@ -48,7 +49,8 @@ import Testing
             #expect(entries.first { $0.sourceType == .signup }?.points == 50)
             #expect(try await stack.checkBalance(id) == 70)
             // The retry does not create a second customer or pay a second bonus.
-            let again = try await stack.record(stack.order("o-1", CustomerReference(email: "new@example.com"), total: 2_000))
+            let again = try await stack.record(
+                stack.order("o-1", CustomerReference(email: "new@example.com"), total: 2_000))
             #expect(again.customerID == id)
             let everyone = try await stack.service.listCustomers(program: stack.program, query: CustomerQuery())
             #expect(everyone.count == 1)
@@ -60,14 +62,18 @@ import Testing
         var settings = ProgramSettings(currency: TestStack.eur)
         settings.unknownCustomer = .hold
         try await withStack(settings: settings, rules: [onePerEuro]) { stack in
-            let result = try await stack.record(stack.order("o-1", CustomerReference(email: "ghost@example.com"), total: 5_000))
+            let result = try await stack.record(
+                stack.order("o-1", CustomerReference(email: "ghost@example.com"), total: 5_000))
             #expect(result.status == .unmatched)
-            #expect(result.customerID == nil && result.pointsEarned == 0 && result.wallet == nil && !result.customerCreated)
+            #expect(
+                result.customerID == nil && result.pointsEarned == 0 && result.wallet == nil && !result.customerCreated)
             let view = try await stack.service.order(program: stack.program, id: "o-1")
             #expect(view.status == .unmatched && view.customerID == nil && view.pointsEarned == 0)
             let everyone = try await stack.service.listCustomers(program: stack.program, query: CustomerQuery())
             #expect(everyone.isEmpty)
-            let lookup = await caught { _ = try await stack.service.customer(program: stack.program, id: "email:ghost@example.com") }
+            let lookup = await caught {
+                _ = try await stack.service.customer(program: stack.program, id: "email:ghost@example.com")
+            }
             #expect(lookup.isNotFound)
         }
     }
@@ -104,14 +110,17 @@ import Testing
         try await withStack(rules: [onePerEuro]) { stack in
             let ann = try await stack.customer(email: "ann@example.com")
             let error = await caught {
-                try await stack.record(stack.order("o-1", CustomerReference(email: "ann@example.com"), total: 1_000,
-                                                   currency: "USD"))
+                try await stack.record(
+                    stack.order(
+                        "o-1", CustomerReference(email: "ann@example.com"), total: 1_000,
+                        currency: "USD"))
             }
             #expect(error.invalidFields == ["currency"])
             #expect(await caught { _ = try await stack.service.order(program: stack.program, id: "o-1") }.isNotFound)
             #expect(try await stack.entries(ann).isEmpty)
             // Nor does it reserve the order id: the same id in the right currency is accepted afterwards.
-            let fixed = try await stack.record(stack.order("o-1", CustomerReference(email: "ann@example.com"), total: 1_000))
+            let fixed = try await stack.record(
+                stack.order("o-1", CustomerReference(email: "ann@example.com"), total: 1_000))
             #expect(fixed.pointsEarned == 10)
         }
     }
@@ -119,8 +128,10 @@ import Testing
     @Test func anUnknownCustomerUnderPolicyCreateInAnotherCurrencyCreatesNobody() async throws {
         try await withStack(rules: [onePerEuro]) { stack in
             let error = await caught {
-                try await stack.record(stack.order("o-1", CustomerReference(email: "new@example.com"), total: 1_000,
-                                                   currency: "GBP"))
+                try await stack.record(
+                    stack.order(
+                        "o-1", CustomerReference(email: "new@example.com"), total: 1_000,
+                        currency: "GBP"))
             }
             #expect(error.invalidFields == ["currency"])
             let customers = try await stack.service.listCustomers(program: stack.program, query: CustomerQuery())

@@ -7,12 +7,15 @@ import Testing
     @Test func customersOrdersAndRulesOfOneProgramAreInvisibleFromAnother() async throws {
         try await withStack { stack in
             let admin = stack.administration
-            _ = try await admin.createProgram(id: "a", name: "Shop A", settings: ProgramSettings(currency: TestStack.eur))
-            _ = try await admin.createProgram(id: "b", name: "Shop B", settings: ProgramSettings(currency: TestStack.eur))
+            _ = try await admin.createProgram(
+                id: "a", name: "Shop A", settings: ProgramSettings(currency: TestStack.eur))
+            _ = try await admin.createProgram(
+                id: "b", name: "Shop B", settings: ProgramSettings(currency: TestStack.eur))
             let service = stack.service
             try await stack.setRules([onePerEuro], program: "a")
             let ann = try await stack.customer(email: "ann@example.com", externalID: "ext-1", program: "a")
-            let inA = try await stack.record(stack.order("o-1", CustomerReference(customerID: ann), total: 5_000), program: "a")
+            let inA = try await stack.record(
+                stack.order("o-1", CustomerReference(customerID: ann), total: 5_000), program: "a")
             #expect(inA.pointsEarned == 50)
 
             // Nothing of A is visible from B, by any identifier.
@@ -20,12 +23,14 @@ import Testing
                 #expect(await caught { _ = try await service.customer(program: "b", id: id) }.isNotFound, "\(id)")
             }
             #expect(try await service.listCustomers(program: "b", query: CustomerQuery()).isEmpty)
-            #expect(try await service.listCustomers(program: "b", query: CustomerQuery(search: "ann@example.com")).isEmpty)
+            #expect(
+                try await service.listCustomers(program: "b", query: CustomerQuery(search: "ann@example.com")).isEmpty)
             #expect(await caught { _ = try await service.order(program: "b", id: "o-1") }.isNotFound)
             #expect(try await service.rules(program: "b").isEmpty)
             #expect(await caught { _ = try await service.wallet(program: "b", customerID: ann) }.isNotFound)
-            #expect(await caught { _ = try await service.ledger(program: "b", customerID: ann, limit: 10, before: nil) }
-                .isNotFound)
+            #expect(
+                await caught { _ = try await service.ledger(program: "b", customerID: ann, limit: 10, before: nil) }
+                    .isNotFound)
 
             // Writes in B cannot reach A's customer or order.
             let byID = await caught {
@@ -34,16 +39,19 @@ import Testing
             }
             #expect(byID.invalidFields == ["customer.customer_id"])
             let redeem = await caught {
-                _ = try await service.redeem(program: "b", customerID: ann, RedemptionRequest(points: 10), idempotencyKey: "k")
+                _ = try await service.redeem(
+                    program: "b", customerID: ann, RedemptionRequest(points: 10), idempotencyKey: "k")
             }
             #expect(redeem.isNotFound)
             let adjust = await caught {
-                _ = try await service.adjust(program: "b", customerID: ann, AdjustmentRequest(points: 10, reason: "test"),
-                                             actor: "x", idempotencyKey: "k")
+                _ = try await service.adjust(
+                    program: "b", customerID: ann, AdjustmentRequest(points: 10, reason: "test"),
+                    actor: "x", idempotencyKey: "k")
             }
             #expect(adjust.isNotFound)
             let returned = await caught {
-                _ = try await service.recordReturn(program: "b", orderID: "o-1", ReturnInput(returnID: "r-1", whole: true))
+                _ = try await service.recordReturn(
+                    program: "b", orderID: "o-1", ReturnInput(returnID: "r-1", whole: true))
             }
             #expect(returned.isNotFound)
 
@@ -74,12 +82,14 @@ import Testing
             for program in ["a", "b"] {
                 let customer = try await stack.customer(email: "ann@example.com", program: program)
                 owners[program] = customer
-                _ = try await service.adjust(program: program, customerID: customer,
-                                             AdjustmentRequest(points: 300, reason: "opening balance"), actor: "test",
-                                             idempotencyKey: "same-key")
+                _ = try await service.adjust(
+                    program: program, customerID: customer,
+                    AdjustmentRequest(points: 300, reason: "opening balance"), actor: "test",
+                    idempotencyKey: "same-key")
                 // The same Idempotency-Key in each program is two different requests, each with its effect.
-                let redeemed = try await service.redeem(program: program, customerID: customer,
-                                                        RedemptionRequest(points: 100), idempotencyKey: "same-key")
+                let redeemed = try await service.redeem(
+                    program: program, customerID: customer,
+                    RedemptionRequest(points: 100), idempotencyKey: "same-key")
                 #expect(redeemed.wallet.balance == 200)
             }
             let a = try #require(owners["a"])

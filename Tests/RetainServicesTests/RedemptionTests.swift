@@ -115,7 +115,8 @@ import Testing
             let result = try await stack.redeem(ann, RedemptionRequest(points: 150))
             #expect(result.wallet.nextExpiries.map(\.date) == ["2026-01-31"])
             #expect(result.wallet.nextExpiries.map(\.points) == [50])
-            let remaining = Dictionary(uniqueKeysWithValues: try await stack.openLots(ann).map { ($0.id, $0.remaining) })
+            let remaining = Dictionary(
+                uniqueKeysWithValues: try await stack.openLots(ann).map { ($0.id, $0.remaining) })
             #expect(remaining[try #require(soon.entry.lotID)] == nil)
             #expect(remaining[try #require(late.entry.lotID)] == 50)
             #expect(remaining[try #require(never.entry.lotID)] == 100)

@@ -7,8 +7,9 @@ import Testing
     /// 1 point per 1.00, doubled on shoes.
     static let rules = [
         onePerEuro,
-        EarningRule(id: "shoes2", name: "double on shoes", kind: .multiplier, conditions: .init(categories: ["shoes"]),
-                    factor: Hundredths(200)),
+        EarningRule(
+            id: "shoes2", name: "double on shoes", kind: .multiplier, conditions: .init(categories: ["shoes"]),
+            factor: Hundredths(200)),
     ]
 
     /// Line 0: 3 × 19.99 shoes (×2) = 119.94 points; line 1: 3 × 3.33 socks = 9.99 points. The rule total is
@@ -22,17 +23,20 @@ import Testing
     @Test func partialReturnsTakeBackEachLinesShareAndTheLastOneTheRest() async throws {
         try await withStack(rules: Self.rules) { stack in
             let ann = try await stack.customer(email: "ann@example.com")
-            let order = try await stack.record(stack.order("o-1", CustomerReference(customerID: ann), lines: Self.lines))
+            let order = try await stack.record(
+                stack.order("o-1", CustomerReference(customerID: ann), lines: Self.lines))
             #expect(order.pointsEarned == 129)
             #expect(order.awards.map(\.linePoints) == [[119, 10]])
 
             // One of three shoes: ⌊119 × 1/3⌋ = 39.
-            let first = try await stack.returnOrder("o-1", ReturnInput(returnID: "r-1", lines: [.init(lineNumber: 0, quantity: 1)]))
+            let first = try await stack.returnOrder(
+                "o-1", ReturnInput(returnID: "r-1", lines: [.init(lineNumber: 0, quantity: 1)]))
             #expect(first.return.pointsReversed == 39 && first.return.pointsUnrecovered == 0)
             #expect(first.return.amount == 1_999)
             #expect(first.wallet?.balance == 90)
             // One pair of socks, named by SKU: ⌊10 × 1/3⌋ = 3.
-            let second = try await stack.returnOrder("o-1", ReturnInput(returnID: "r-2", lines: [.init(sku: "SOCK", quantity: 1)]))
+            let second = try await stack.returnOrder(
+                "o-1", ReturnInput(returnID: "r-2", lines: [.init(sku: "SOCK", quantity: 1)]))
             #expect(second.return.pointsReversed == 3)
             // Everything else: 119 − 39 + 10 − 3 = 87, so the three returns take back exactly the 129 earned.
             let last = try await stack.returnOrder("o-1", ReturnInput(returnID: "r-3", whole: true))
@@ -57,16 +61,20 @@ import Testing
             try await stack.record(stack.order("o-1", CustomerReference(customerID: ann), lines: Self.lines))
             try await stack.returnOrder("o-1", ReturnInput(returnID: "r-1", lines: [.init(lineNumber: 0, quantity: 2)]))
             let error = await caught {
-                try await stack.returnOrder("o-1", ReturnInput(returnID: "r-2", lines: [.init(lineNumber: 0, quantity: 2)]))
+                try await stack.returnOrder(
+                    "o-1", ReturnInput(returnID: "r-2", lines: [.init(lineNumber: 0, quantity: 2)]))
             }
             #expect(error.invalidFields == ["lines[0].quantity"])
             let split = await caught {
                 try await stack.returnOrder(
-                    "o-1", ReturnInput(returnID: "r-3", lines: [.init(lineNumber: 0, quantity: 1), .init(sku: "SHOE", quantity: 1)]))
+                    "o-1",
+                    ReturnInput(
+                        returnID: "r-3", lines: [.init(lineNumber: 0, quantity: 1), .init(sku: "SHOE", quantity: 1)]))
             }
             #expect(split.invalidFields == ["lines[1].quantity"])
             let noSuchLine = await caught {
-                try await stack.returnOrder("o-1", ReturnInput(returnID: "r-4", lines: [.init(lineNumber: 5, quantity: 1)]))
+                try await stack.returnOrder(
+                    "o-1", ReturnInput(returnID: "r-4", lines: [.init(lineNumber: 5, quantity: 1)]))
             }
             #expect(noSuchLine.invalidFields == ["lines[0].line_number"])
             // Only r-1's ⌊119 × 2/3⌋ = 79 was taken.
@@ -82,7 +90,9 @@ import Testing
             try await stack.record(stack.order("o-1", CustomerReference(customerID: ann), total: 10_050))  // 100 points
             let part = try await stack.returnOrder("o-1", ReturnInput(returnID: "r-1", amount: 2_511))
             #expect(part.return.pointsReversed == 24)  // ⌊100 × 2511 / 10050⌋
-            let tooMuch = await caught { try await stack.returnOrder("o-1", ReturnInput(returnID: "r-2", amount: 7_540)) }
+            let tooMuch = await caught {
+                try await stack.returnOrder("o-1", ReturnInput(returnID: "r-2", amount: 7_540))
+            }
             #expect(tooMuch.invalidFields == ["amount"])
             let rest = try await stack.returnOrder("o-1", ReturnInput(returnID: "r-3", amount: 7_539))
             #expect(rest.return.pointsReversed == 76)
@@ -105,7 +115,8 @@ import Testing
             #expect(view.pointsReversed == 39)
             // The same id for another return is refused.
             let other = await caught {
-                try await stack.returnOrder("o-1", ReturnInput(returnID: "r-1", lines: [.init(lineNumber: 1, quantity: 1)]))
+                try await stack.returnOrder(
+                    "o-1", ReturnInput(returnID: "r-1", lines: [.init(lineNumber: 1, quantity: 1)]))
             }
             #expect(other.isConflict)
         }

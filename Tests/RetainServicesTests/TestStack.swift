@@ -64,8 +64,9 @@ struct TestStack: Sendable {
         var all: [LedgerEntry] = []
         var before: String?
         repeat {
-            let page = try await service.ledger(program: program ?? self.program, customerID: customerID, limit: 7,
-                                                before: before)
+            let page = try await service.ledger(
+                program: program ?? self.program, customerID: customerID, limit: 7,
+                before: before)
             all += page.entries
             before = page.nextBefore
         } while before != nil
@@ -74,7 +75,9 @@ struct TestStack: Sendable {
 
     /// The balance as the database sums it (`SUM(points)` over `ledger_entries`).
     func ledgerSum(_ customerID: String, program: String? = nil) async throws -> Int64 {
-        try await store.read(program: program ?? self.program) { session in try await session.balance(customerID: customerID) }
+        try await store.read(program: program ?? self.program) { session in
+            try await session.balance(customerID: customerID)
+        }
     }
 
     func openLots(_ customerID: String, program: String? = nil) async throws -> [PointLot] {
@@ -90,8 +93,9 @@ struct TestStack: Sendable {
         let paged = try await entries(customerID).reduce(Int64(0)) { $0 + $1.points }
         let wallet = try await wallet(customerID).balance
         let lots = try await openLots(customerID).reduce(Int64(0)) { $0 + $1.remaining }
-        #expect(sum == paged && sum == wallet && sum == lots, "sum \(sum) paged \(paged) wallet \(wallet) lots \(lots)",
-                sourceLocation: sourceLocation)
+        #expect(
+            sum == paged && sum == wallet && sum == lots, "sum \(sum) paged \(paged) wallet \(wallet) lots \(lots)",
+            sourceLocation: sourceLocation)
         #expect(sum >= 0, sourceLocation: sourceLocation)
         return sum
     }
@@ -99,11 +103,13 @@ struct TestStack: Sendable {
     // MARK: Orders
 
     func order(
-        _ id: String, _ customer: CustomerReference, total: Int64? = nil, lines: [OrderLine] = [], placedAt: Date? = nil,
+        _ id: String, _ customer: CustomerReference, total: Int64? = nil, lines: [OrderLine] = [],
+        placedAt: Date? = nil,
         currency: String = "EUR"
     ) -> OrderInput {
-        OrderInput(orderID: id, customer: customer, placedAt: placedAt ?? now, currency: currency, lines: lines,
-                   total: lines.isEmpty ? total : nil)
+        OrderInput(
+            orderID: id, customer: customer, placedAt: placedAt ?? now, currency: currency, lines: lines,
+            total: lines.isEmpty ? total : nil)
     }
 
     @discardableResult
@@ -125,8 +131,9 @@ struct TestStack: Sendable {
 }
 
 /// One point per 1.00 EUR, rounded down.
-let onePerEuro = EarningRule(id: "base", name: "1 per 1.00", kind: .pointsPerAmount, priority: 10, points: 1,
-                             perAmount: 100)
+let onePerEuro = EarningRule(
+    id: "base", name: "1 per 1.00", kind: .pointsPerAmount, priority: 10, points: 1,
+    perAmount: 100)
 
 /// Builds a stack on a new temporary database, runs `body`, and closes the database whether `body` succeeds or
 /// throws (sqlite-nio aborts the test process if an open connection is freed), then deletes the files.
@@ -143,8 +150,9 @@ func withStack<T: Sendable>(
         let environment = ServiceEnvironment(store: store, clock: clock, ids: SequentialIDGenerator())
         let administration = Administration(environment: environment)
         try await administration.ensureDefaultProgram(currency: TestStack.eur)
-        let stack = TestStack(provider: provider, store: store, clock: clock, environment: environment,
-                              administration: administration, service: LoyaltyService(environment: environment))
+        let stack = TestStack(
+            provider: provider, store: store, clock: clock, environment: environment,
+            administration: administration, service: LoyaltyService(environment: environment))
         if let settings { _ = try await administration.updateSettings(program: stack.program, settings) }
         if !rules.isEmpty { try await stack.setRules(rules) }
         let result = try await body(stack)

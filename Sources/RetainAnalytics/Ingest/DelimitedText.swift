@@ -75,7 +75,8 @@ public struct DelimitedTextReader: Sendable {
                             guard index < count else {
                                 throw DelimitedTextError(
                                     position: TextPosition(line: quoteLine, column: quoteColumn),
-                                    message: "a quoted field is never closed: add the closing \" or remove the opening one")
+                                    message:
+                                        "a quoted field is never closed: add the closing \" or remove the opening one")
                             }
                             let byte = buffer[index]
                             if byte == 34 {
@@ -98,7 +99,9 @@ public struct DelimitedTextReader: Sendable {
                         if index < count && buffer[index] != delimiter && buffer[index] != 10 && buffer[index] != 13 {
                             throw DelimitedTextError(
                                 position: TextPosition(line: line, column: index - lineStart + 1),
-                                message: "unexpected text after a closing quote: quote the whole field, and double any \" inside it")
+                                message:
+                                    "unexpected text after a closing quote: quote the whole field, and double any \" inside it"
+                            )
                         }
                     } else {
                         let start = index
@@ -108,7 +111,8 @@ public struct DelimitedTextReader: Sendable {
                             if byte == 34 {
                                 throw DelimitedTextError(
                                     position: TextPosition(line: line, column: index - lineStart + 1),
-                                    message: "a \" inside an unquoted field: quote the field and double the quote (\"\")")
+                                    message:
+                                        "a \" inside an unquoted field: quote the field and double the quote (\"\")")
                             }
                             index += 1
                         }

@@ -30,8 +30,10 @@ public final class TimestampText: @unchecked Sendable {
         self.zone = zone
         var tokens: [Token] = []
         var rest = Substring(pattern)
-        let names: [(String, Token)] = [("yyyy", .year), ("MM", .month), ("M", .month), ("dd", .day), ("d", .day),
-                                        ("HH", .hour), ("H", .hour), ("mm", .minute), ("ss", .second)]
+        let names: [(String, Token)] = [
+            ("yyyy", .year), ("MM", .month), ("M", .month), ("dd", .day), ("d", .day),
+            ("HH", .hour), ("H", .hour), ("mm", .minute), ("ss", .second),
+        ]
         while !rest.isEmpty {
             if let (name, token) = names.first(where: { rest.hasPrefix($0.0) }) {
                 tokens.append(token)
@@ -88,7 +90,9 @@ public final class TimestampText: @unchecked Sendable {
         return Date(timeIntervalSince1970: Double(naive - offset(forLocal: naive)))
     }
 
-    private func failure(_ text: String) -> Error { Error(description: "\"\(text)\" does not match the date format \(pattern)") }
+    private func failure(_ text: String) -> Error {
+        Error(description: "\"\(text)\" does not match the date format \(pattern)")
+    }
 
     private func offset(forLocal naive: Int) -> Int {
         let hourKey = naive >= 0 ? naive / 3600 : (naive - 3599) / 3600

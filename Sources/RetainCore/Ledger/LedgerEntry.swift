@@ -35,7 +35,8 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
 
     public init(
         id: String, programID: String, customerID: String, kind: Kind, points: Int64, reason: String,
-        sourceType: SourceType, sourceID: String?, actor: String? = nil, at: Date, lotID: String? = nil, ruleID: String? = nil,
+        sourceType: SourceType, sourceID: String?, actor: String? = nil, at: Date, lotID: String? = nil,
+        ruleID: String? = nil,
         createdAt: Date
     ) {
         self.id = id

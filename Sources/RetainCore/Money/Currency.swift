@@ -58,8 +58,10 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
             ZMW ZWG
             """
         for code in twoDigit.split(separator: " ") { table[String(code)] = 2 }
-        for code in ["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV",
-                     "XAF", "XOF", "XPF"] { table[code] = 0 }
+        for code in [
+            "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV",
+            "XAF", "XOF", "XPF",
+        ] { table[code] = 0 }
         for code in ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"] { table[code] = 3 }
         return table
     }()

@@ -100,8 +100,9 @@ public struct OrderInput: Codable, Sendable, Equatable {
     public func validated(for settings: ProgramSettings) throws -> OrderInput {
         var validator = Validator()
         validator.check(!orderID.isEmpty && orderID.count <= 128, "order_id", "must be 1–128 characters")
-        validator.check(!customer.isEmpty, "customer",
-                        "name the customer by one of customer_id, external_id, card_number, email, phone")
+        validator.check(
+            !customer.isEmpty, "customer",
+            "name the customer by one of customer_id, external_id, card_number, email, phone")
         if let email = customer.email {
             validator.check(ContactNormalization.isPlausibleEmail(email), "customer.email", "is not an e-mail address")
         }
@@ -109,8 +110,9 @@ public struct OrderInput: Codable, Sendable, Equatable {
             validator.check(ContactNormalization.isPlausiblePhone(phone), "customer.phone", "needs 6–16 digits")
         }
         if let currency = Currency(code: currency) {
-            validator.check(currency == settings.currency, "currency",
-                            "this program earns in \(settings.currency.code); the order is in \(currency.code)")
+            validator.check(
+                currency == settings.currency, "currency",
+                "this program earns in \(settings.currency.code); the order is in \(currency.code)")
         } else {
             validator.add("currency", "\(currency) is not an ISO 4217 currency code")
         }
@@ -153,8 +155,9 @@ public struct OrderInput: Codable, Sendable, Equatable {
                 validator.check(computed >= 0, "discount", "is larger than the sum of the lines (\(sum))")
             }
             if let total {
-                validator.check(total == computed, "total",
-                                "is \(total) but the lines add up to \(sum) minus discount \(discount) = \(computed)")
+                validator.check(
+                    total == computed, "total",
+                    "is \(total) but the lines add up to \(sum) minus discount \(discount) = \(computed)")
             }
             result.total = computed
         }
@@ -171,7 +174,9 @@ public struct OrderInput: Codable, Sendable, Equatable {
         func add(_ value: String?) { text.add(value) }
         func add(_ value: Int64?) { text.add(value) }
         add(orderID)
-        for value in [customer.customerID, customer.externalID, customer.cardNumber, customer.email, customer.phone] { add(value) }
+        for value in [customer.customerID, customer.externalID, customer.cardNumber, customer.email, customer.phone] {
+            add(value)
+        }
         add(Int64((placedAt.timeIntervalSince1970 * 1000).rounded()))
         add(currency)
         add(Int64(lines.count))

@@ -13,7 +13,8 @@ public enum OrderPosting {
         for award in awards {
             let entry = wallet.credit(
                 award.points, kind: .earn, reason: "order \(order.orderID): \(award.ruleName)", source: .order,
-                sourceID: order.orderID, ruleID: award.ruleID, at: order.placedAt, maturesAt: award.maturesAt, expiresAt: award.expiresAt,
+                sourceID: order.orderID, ruleID: award.ruleID, at: order.placedAt, maturesAt: award.maturesAt,
+                expiresAt: award.expiresAt,
                 now: now)
             states.append(.init(award: award, entryID: entry.id, lotID: entry.lotID!, reversed: 0))
         }
@@ -40,8 +41,9 @@ public enum OrderPosting {
         let left = zip(units, record.returnedUnits).map { $0 - $1 }
         var take = [Int64](repeating: 0, count: units.count)
         if input.whole {
-            validator.check(input.lines.isEmpty && input.amount == nil, "whole",
-                            "give either whole: true or lines/amount, not both")
+            validator.check(
+                input.lines.isEmpty && input.amount == nil, "whole",
+                "give either whole: true or lines/amount, not both")
             take = left
             if left.allSatisfy({ $0 == 0 }) {
                 throw DomainError.refused(code: "already_returned", detail: "order \(record.orderID) is fully returned")
@@ -72,7 +74,8 @@ public enum OrderPosting {
                         validator.add("\(field).line_number", "the order has lines 0–\(record.input.lines.count - 1)")
                     }
                 } else if let sku = line.sku {
-                    target = record.input.lines.indices.first { record.input.lines[$0].sku == sku && left[$0] > take[$0] }
+                    target =
+                        record.input.lines.indices.first { record.input.lines[$0].sku == sku && left[$0] > take[$0] }
                         ?? record.input.lines.firstIndex { $0.sku == sku }
                     if target == nil { validator.add("\(field).sku", "the order has no line with sku \(sku)") }
                 } else {
@@ -80,8 +83,9 @@ public enum OrderPosting {
                 }
                 guard let target else { continue }
                 if take[target] + line.quantity > left[target] {
-                    validator.add("\(field).quantity",
-                                  "returns \(take[target] + line.quantity) of line \(target) but only \(left[target]) left")
+                    validator.add(
+                        "\(field).quantity",
+                        "returns \(take[target] + line.quantity) of line \(target) but only \(left[target]) left")
                 } else {
                     take[target] += line.quantity
                 }
@@ -129,7 +133,10 @@ public enum OrderPosting {
             programID: record.programID, returnID: input.returnID, orderID: record.orderID,
             customerID: record.customerID, kind: input.kind,
             lines: record.input.lines.isEmpty
-                ? [] : take.enumerated().filter { $0.element > 0 }.map { .init(lineNumber: $0.offset, quantity: $0.element) },
+                ? []
+                : take.enumerated().filter { $0.element > 0 }.map {
+                    .init(lineNumber: $0.offset, quantity: $0.element)
+                },
             amount: amount, pointsReversed: reversed, pointsUnrecovered: unrecovered, returnedAt: at,
             reason: input.reason, createdAt: now)
     }

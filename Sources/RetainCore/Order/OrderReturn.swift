@@ -124,8 +124,9 @@ public struct EventInput: Codable, Sendable, Equatable {
         var validator = Validator()
         validator.check(!eventID.isEmpty && eventID.count <= 128, "event_id", "must be 1–128 characters")
         validator.check(EventInput.isValidName(name), "name", "use 1–64 characters from a–z, 0–9, '_', '.', '-'")
-        validator.check(!customer.isEmpty, "customer",
-                        "name the customer by one of customer_id, external_id, card_number, email, phone")
+        validator.check(
+            !customer.isEmpty, "customer",
+            "name the customer by one of customer_id, external_id, card_number, email, phone")
         try validator.throwIfInvalid()
     }
 

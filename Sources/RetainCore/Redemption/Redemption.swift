@@ -13,9 +13,10 @@ public struct RedemptionRequest: Codable, Sendable, Equatable {
     /// Redeem as much as the rules allow instead of refusing when the request asks for more.
     public var allowPartial: Bool
 
-    public init(points: Int64? = nil, amount: Int64? = nil, rewardID: String? = nil, orderID: String? = nil,
-                orderTotal: Int64? = nil, allowPartial: Bool = false)
-    {
+    public init(
+        points: Int64? = nil, amount: Int64? = nil, rewardID: String? = nil, orderID: String? = nil,
+        orderTotal: Int64? = nil, allowPartial: Bool = false
+    ) {
         self.points = points
         self.amount = amount
         self.rewardID = rewardID
@@ -71,8 +72,9 @@ public enum Redemption {
         if let amount = request.amount { validator.check(amount > 0, "amount", "must be at least 1") }
         if let total = request.orderTotal { validator.check(total >= 0, "order_total", "must not be negative") }
         if settings.maxRedeemSharePercent < 100 && request.rewardID == nil {
-            validator.check(request.orderTotal != nil, "order_total",
-                            "is required: this program lets points pay at most \(settings.maxRedeemSharePercent)% of an order")
+            validator.check(
+                request.orderTotal != nil, "order_total",
+                "is required: this program lets points pay at most \(settings.maxRedeemSharePercent)% of an order")
         }
         try validator.throwIfInvalid()
         if let rewardID = request.rewardID {
@@ -83,7 +85,8 @@ public enum Redemption {
         var amount = request.amount ?? value(of: request.points ?? 0, at: rate)
         let currency = settings.currency
         if let total = request.orderTotal {
-            let cap = settings.maxRedeemSharePercent < 100
+            let cap =
+                settings.maxRedeemSharePercent < 100
                 ? Int64(Int128(total) * Int128(settings.maxRedeemSharePercent) / 100) : total
             if amount > cap {
                 guard request.allowPartial else {
@@ -114,7 +117,8 @@ public enum Redemption {
         let cost = points(for: amount, at: rate)
         if cost < settings.minRedeemPoints {
             throw DomainError.refused(
-                code: "below_minimum", detail: "redemptions start at \(settings.minRedeemPoints) points; this is \(cost)")
+                code: "below_minimum",
+                detail: "redemptions start at \(settings.minRedeemPoints) points; this is \(cost)")
         }
         return (cost, amount)
     }

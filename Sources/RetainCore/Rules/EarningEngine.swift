@@ -11,7 +11,8 @@ public struct Award: Codable, Sendable, Equatable {
     public var maturesAt: Date
     public var expiresAt: Date?
 
-    public init(ruleID: String, ruleName: String, points: Int64, linePoints: [Int64], maturesAt: Date, expiresAt: Date?) {
+    public init(ruleID: String, ruleName: String, points: Int64, linePoints: [Int64], maturesAt: Date, expiresAt: Date?)
+    {
         self.ruleID = ruleID
         self.ruleName = ruleName
         self.points = points
@@ -62,10 +63,11 @@ public enum EarningEngine {
         func award(_ rule: EarningRule, _ points: Int64, _ linePoints: [Int64]) {
             guard points > 0 else { return }
             let expiryDays = rule.expiresAfterDays ?? settings.pointsExpireAfterDays
-            awards.append(Award(
-                ruleID: rule.id, ruleName: rule.name, points: points, linePoints: linePoints,
-                maturesAt: order.placedAt.addingTimeInterval(Double(settings.pendingDays) * 86_400),
-                expiresAt: expiryDays.map { order.placedAt.addingTimeInterval(Double($0) * 86_400) }))
+            awards.append(
+                Award(
+                    ruleID: rule.id, ruleName: rule.name, points: points, linePoints: linePoints,
+                    maturesAt: order.placedAt.addingTimeInterval(Double(settings.pendingDays) * 86_400),
+                    expiresAt: expiryDays.map { order.placedAt.addingTimeInterval(Double($0) * 86_400) }))
         }
 
         for rule in inEffect where rule.kind == .pointsPerAmount || rule.kind == .cashback {
@@ -91,8 +93,9 @@ public enum EarningEngine {
             let weights: [Int128] = lines.indices.map { index in
                 eligible[index] && rule.conditions.matches(lines[index]) ? Int128(max(amounts[index], 0)) : 0
             }
-            guard weights.contains(where: { $0 > 0 })
-                || (lines.count == 1 && eligible[0] && rule.conditions.matches(lines[0]))
+            guard
+                weights.contains(where: { $0 > 0 })
+                    || (lines.count == 1 && eligible[0] && rule.conditions.matches(lines[0]))
             else { continue }
             let points = rule.points ?? 0
             award(rule, points, Apportion.split(points, weights: weights))

@@ -122,7 +122,8 @@ public struct EarningRule: Codable, Sendable, Equatable {
 
     public init(
         id: String, name: String, kind: Kind, active: Bool = true, priority: Int = 100,
-        conditions: Conditions = Conditions(), points: Int64? = nil, perAmount: Int64? = nil, percent: Hundredths? = nil,
+        conditions: Conditions = Conditions(), points: Int64? = nil, perAmount: Int64? = nil,
+        percent: Hundredths? = nil,
         factor: Hundredths? = nil, rounding: Rounding = .floor, eventName: String? = nil, cap: Cap? = nil,
         requiredFields: [String] = [], expiresAfterDays: Int? = nil
     ) {
@@ -209,8 +210,9 @@ public struct EarningRule: Codable, Sendable, Equatable {
         case .orderBonus, .signupBonus:
             requirePoints()
         case .exclusion:
-            validator.check(conditions.filtersLines, prefix + "conditions",
-                            "an exclusion needs skus or categories to exclude")
+            validator.check(
+                conditions.filtersLines, prefix + "conditions",
+                "an exclusion needs skus or categories to exclude")
         case .profileCompleted:
             requirePoints()
             let fields = requiredFields.isEmpty ? Customer.profileFields : requiredFields
@@ -220,8 +222,9 @@ public struct EarningRule: Codable, Sendable, Equatable {
         case .event:
             requirePoints()
             if let eventName {
-                validator.check(EventInput.isValidName(eventName), prefix + "event_name",
-                                "use 1–64 characters from a–z, 0–9, '_', '.', '-'")
+                validator.check(
+                    EventInput.isValidName(eventName), prefix + "event_name",
+                    "use 1–64 characters from a–z, 0–9, '_', '.', '-'")
             } else {
                 validator.add(prefix + "event_name", "is required for an event rule")
             }

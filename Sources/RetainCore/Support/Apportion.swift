@@ -19,7 +19,9 @@ public enum Apportion {
             left -= shares[index]
             remainders.append((index, product % weightSum))
         }
-        let order = remainders.sorted { $0.remainder != $1.remainder ? $0.remainder > $1.remainder : $0.index < $1.index }
+        let order = remainders.sorted {
+            $0.remainder != $1.remainder ? $0.remainder > $1.remainder : $0.index < $1.index
+        }
         var cursor = 0
         while left > 0 {
             shares[order[cursor % order.count].index] += 1

@@ -21,7 +21,9 @@ public enum DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The request is well formed but the business refuses it (not enough points, …); `code` is machine-readable.
     case refused(code: String, detail: String)
 
-    public static func invalid(_ field: String, _ reason: String) -> DomainError { .invalid([FieldIssue(field, reason)]) }
+    public static func invalid(_ field: String, _ reason: String) -> DomainError {
+        .invalid([FieldIssue(field, reason)])
+    }
 
     public var description: String {
         switch self {

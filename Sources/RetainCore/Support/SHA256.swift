@@ -29,7 +29,9 @@ public enum SHA256 {
             message[count] = 0x80
             for position in (count + 1)..<padded { message[position] = 0 }
             let bitLength = UInt64(count) &* 8
-            for shift in 0..<8 { message[padded - 1 - shift] = UInt8(truncatingIfNeeded: bitLength >> UInt64(shift * 8)) }
+            for shift in 0..<8 {
+                message[padded - 1 - shift] = UInt8(truncatingIfNeeded: bitLength >> UInt64(shift * 8))
+            }
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
                 roundConstants.withUnsafeBufferPointer { constants in
                     for chunk in stride(from: 0, to: padded, by: 64) {
@@ -55,8 +57,10 @@ public enum SHA256 {
                             let majority = (a & b) ^ (a & c) ^ (b & c)
                             (h, g, f, e, d, c, b, a) = (g, f, e, d &+ temp1, c, b, a, temp1 &+ s0 &+ majority)
                         }
-                        state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
-                                 state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
+                        state = (
+                            state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
+                            state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h
+                        )
                     }
                 }
             }

@@ -38,13 +38,15 @@ struct CustomerController {
         }
         group.get("customers/:id") { _, context in
             let program = try context.program(for: .read)
-            return try JSONResponse.make(try await service.customer(program: program, id: try context.parameters.require("id")))
+            return try JSONResponse.make(
+                try await service.customer(program: program, id: try context.parameters.require("id")))
         }
         group.patch("customers/:id") { request, context in
             let program = try context.program(for: .write)
             let fields = try await JSONResponse.decode(CustomerFields.self, from: request, context: context)
             return try JSONResponse.make(
-                try await service.updateCustomer(program: program, id: try context.parameters.require("id"), fields: fields))
+                try await service.updateCustomer(
+                    program: program, id: try context.parameters.require("id"), fields: fields))
         }
         group.get("customers/:id/wallet") { _, context in
             let program = try context.program(for: .read)
@@ -81,7 +83,10 @@ struct CustomerController {
 func idempotencyKey(_ request: Request, required: Bool) throws -> String? {
     guard let value = request.headers[HTTPField.Name("Idempotency-Key")!] else {
         if required {
-            throw APIProblem.invalid([FieldIssue("Idempotency-Key", "this request needs an Idempotency-Key header so a retry cannot spend twice")])
+            throw APIProblem.invalid([
+                FieldIssue(
+                    "Idempotency-Key", "this request needs an Idempotency-Key header so a retry cannot spend twice")
+            ])
         }
         return nil
     }

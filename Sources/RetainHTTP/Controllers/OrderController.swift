@@ -20,7 +20,8 @@ struct OrderController {
         }
         group.get("orders/:order_id") { _, context in
             let program = try context.program(for: .read)
-            return try JSONResponse.make(try await service.order(program: program, id: try context.parameters.require("order_id")))
+            return try JSONResponse.make(
+                try await service.order(program: program, id: try context.parameters.require("order_id")))
         }
         group.post("orders/:order_id/returns") { request, context in
             let program = try context.program(for: .write)

@@ -32,7 +32,8 @@ struct ProgramController {
                 throw APIProblem.invalid((problem.errors ?? []).map { FieldIssue("settings." + $0.field, $0.reason) })
             }
             do {
-                return try JSONResponse.make(try await administration.updateSettings(program: program, settings, name: patch.name))
+                return try JSONResponse.make(
+                    try await administration.updateSettings(program: program, settings, name: patch.name))
             } catch DomainError.invalid(let issues) {
                 throw APIProblem.invalid(issues.map { FieldIssue("settings." + $0.field, $0.reason) })
             }

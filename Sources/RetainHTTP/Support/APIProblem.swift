@@ -12,9 +12,10 @@ public struct APIProblem: Error, Codable, Sendable {
     public var code: String?
     public var errors: [FieldIssue]?
 
-    public init(status: HTTPResponse.Status, title: String, detail: String, code: String? = nil,
-                errors: [FieldIssue]? = nil)
-    {
+    public init(
+        status: HTTPResponse.Status, title: String, detail: String, code: String? = nil,
+        errors: [FieldIssue]? = nil
+    ) {
         self.type = "https://retain.dev/problems/" + title.lowercased().replacingOccurrences(of: " ", with: "-")
         self.title = title
         self.status = status.code
@@ -32,8 +33,9 @@ public struct APIProblem: Error, Codable, Sendable {
     }
 
     public static func invalid(_ issues: [FieldIssue]) -> APIProblem {
-        APIProblem(status: .unprocessableContent, title: "Invalid request",
-                   detail: issues.map { "\($0.field): \($0.reason)" }.joined(separator: "; "), errors: issues)
+        APIProblem(
+            status: .unprocessableContent, title: "Invalid request",
+            detail: issues.map { "\($0.field): \($0.reason)" }.joined(separator: "; "), errors: issues)
     }
 
     /// The problem for any error a handler threw.
@@ -45,7 +47,8 @@ public struct APIProblem: Error, Codable, Sendable {
             switch domain {
             case .invalid(let issues): return .invalid(issues)
             case .notFound(let what, let id):
-                return APIProblem(status: .notFound, title: "Not found", detail: "\(what) \(id) not found in this program")
+                return APIProblem(
+                    status: .notFound, title: "Not found", detail: "\(what) \(id) not found in this program")
             case .conflict(let detail): return APIProblem(status: .conflict, title: "Conflict", detail: detail)
             case .refused(let code, let detail):
                 return APIProblem(status: .unprocessableContent, title: "Refused", detail: detail, code: code)
@@ -54,11 +57,14 @@ public struct APIProblem: Error, Codable, Sendable {
             return fromDecoding(decoding)
         case let http as HTTPError:
             switch http.status {
-            case .notFound: return APIProblem(status: .notFound, title: "Not found", detail: "no such endpoint; see /openapi.json")
+            case .notFound:
+                return APIProblem(status: .notFound, title: "Not found", detail: "no such endpoint; see /openapi.json")
             case .contentTooLarge:
-                return APIProblem(status: .contentTooLarge, title: "Content too large", detail: "request bodies are limited to 1 MiB")
+                return APIProblem(
+                    status: .contentTooLarge, title: "Content too large", detail: "request bodies are limited to 1 MiB")
             default:
-                return APIProblem(status: http.status, title: http.status.reasonPhrase, detail: http.body ?? http.status.reasonPhrase)
+                return APIProblem(
+                    status: http.status, title: http.status.reasonPhrase, detail: http.body ?? http.status.reasonPhrase)
             }
         default:
             return nil
@@ -70,7 +76,11 @@ public struct APIProblem: Error, Codable, Sendable {
         func path(_ codingPath: [any CodingKey]) -> String {
             var text = ""
             for key in codingPath {
-                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += (text.isEmpty ? "" : ".") + key.stringValue
+                }
             }
             return text.isEmpty ? "body" : text
         }

@@ -22,18 +22,22 @@ enum JSONResponse {
     /// Decodes the body as `T`: 415 for a declared non-JSON type (curl's default form type is let through, so
     /// `curl -d '{…}'` works without a header), 413 over 1 MiB, 400 for invalid UTF-8 or broken
     /// JSON, 422 naming the field for a wrong type or a missing field.
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: RetainRequestContext) async throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: RetainRequestContext) async throws
+        -> T
+    {
         if let contentType = request.headers[.contentType]?.lowercased(),
             !contentType.hasPrefix("application/json"), !contentType.hasPrefix("application/x-www-form-urlencoded")
         {
-            throw APIProblem(status: .unsupportedMediaType, title: "Unsupported media type",
-                             detail: "send the body as application/json, not \(contentType)")
+            throw APIProblem(
+                status: .unsupportedMediaType, title: "Unsupported media type",
+                detail: "send the body as application/json, not \(contentType)")
         }
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: context.maxUploadSize)
         } catch {
-            throw APIProblem(status: .contentTooLarge, title: "Content too large", detail: "request bodies are limited to 1 MiB")
+            throw APIProblem(
+                status: .contentTooLarge, title: "Content too large", detail: "request bodies are limited to 1 MiB")
         }
         let bytes = buffer.readableBytesView
         guard String(validating: bytes, as: UTF8.self) != nil else {

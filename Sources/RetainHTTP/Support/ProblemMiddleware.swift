@@ -17,8 +17,9 @@ struct ProblemMiddleware: RouterMiddleware {
             if let problem = APIProblem.from(error) { return JSONResponse.problem(problem) }
             context.logger.error("unhandled error on \(request.method) \(request.uri.path): \(error)")
             return JSONResponse.problem(
-                APIProblem(status: .internalServerError, title: "Internal error",
-                           detail: "the request failed inside Retain and changed nothing; the log has details"))
+                APIProblem(
+                    status: .internalServerError, title: "Internal error",
+                    detail: "the request failed inside Retain and changed nothing; the log has details"))
         }
     }
 }
@@ -35,7 +36,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw APIProblem.unauthorized("send Authorization: Bearer <key>; create a key with `retain keys create`")
         }
         let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", let key = try await authenticate(String(parts[1])) else {
+        guard parts.count == 2, parts[0].lowercased() == "bearer", let key = try await authenticate(String(parts[1]))
+        else {
             throw APIProblem.unauthorized("the key is unknown or revoked")
         }
         var context = context

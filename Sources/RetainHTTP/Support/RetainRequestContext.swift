@@ -19,8 +19,9 @@ public struct RetainRequestContext: RequestContext {
     public func program(for scope: Scope) throws -> String {
         guard let apiKey else { throw APIProblem.unauthorized("send Authorization: Bearer <key>") }
         guard apiKey.allows(scope) else {
-            throw APIProblem(status: .forbidden, title: "Forbidden",
-                             detail: "this key has scope \(apiKey.scope.rawValue); the request needs \(scope.rawValue)")
+            throw APIProblem(
+                status: .forbidden, title: "Forbidden",
+                detail: "this key has scope \(apiKey.scope.rawValue); the request needs \(scope.rawValue)")
         }
         return apiKey.programID
     }

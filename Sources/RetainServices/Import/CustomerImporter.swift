@@ -28,7 +28,8 @@ public struct CustomerImporter: Sendable {
                 var created: [Customer] = []
                 var changes = LedgerChanges()
                 for (line, fields) in batch {
-                    var customer = Customer(id: environment.ids.make("cus"), programID: program, createdAt: time, updatedAt: time)
+                    var customer = Customer(
+                        id: environment.ids.make("cus"), programID: program, createdAt: time, updatedAt: time)
                     do {
                         try fields.apply(to: &customer)
                     } catch {
@@ -36,16 +37,21 @@ public struct CustomerImporter: Sendable {
                         if partial.notes.count < 10 { partial.notes.append("line \(line): \(error)") }
                         continue
                     }
-                    let reference = CustomerReference(externalID: customer.externalID, cardNumber: customer.cardNumber,
-                                                      email: customer.email, phone: customer.phone)
-                    if try await service.match(reference, in: session) != nil || created.contains(where: {
-                        ($0.externalID != nil && $0.externalID == customer.externalID) || ($0.email != nil && $0.email == customer.email)
-                    }) {
+                    let reference = CustomerReference(
+                        externalID: customer.externalID, cardNumber: customer.cardNumber,
+                        email: customer.email, phone: customer.phone)
+                    if try await service.match(reference, in: session) != nil
+                        || created.contains(where: {
+                            ($0.externalID != nil && $0.externalID == customer.externalID)
+                                || ($0.email != nil && $0.email == customer.email)
+                        })
+                    {
                         partial.customersAlreadyKnown += 1
                         continue
                     }
                     var wallet = Wallet(programID: program, customerID: customer.id, openLots: [], ids: environment.ids)
-                    service.creditMembershipBonuses(&customer, isNew: true, rules: rules, settings: settings, wallet: &wallet, at: time)
+                    service.creditMembershipBonuses(
+                        &customer, isNew: true, rules: rules, settings: settings, wallet: &wallet, at: time)
                     changes.append(wallet.changes)
                     created.append(customer)
                 }

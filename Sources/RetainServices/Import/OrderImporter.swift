@@ -25,7 +25,8 @@ public struct OrderImporter: Sendable {
     ) async throws -> ImportReport {
         let environment = service.environment
         let settings = try await environment.programs.program(program).settings
-        let items = unsorted.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        let items = unsorted.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(
+            \.element)
         let rules = try await environment.store.read(program: program) { try await $0.rules() }
         let history = OrderHistory()
         var report = initial
@@ -33,8 +34,9 @@ public struct OrderImporter: Sendable {
         while done < items.count {
             let chunk = Array(items[done..<min(done + batchSize, items.count)])
             report = try await environment.store.write(program: program) { [report] session in
-                let batch = OrderBatch(session: session, service: service, rules: rules, settings: settings,
-                                       now: environment.clock.now(), storeResponses: false)
+                let batch = OrderBatch(
+                    session: session, service: service, rules: rules, settings: settings,
+                    now: environment.clock.now(), storeResponses: false)
                 var report = report
                 try await history.importChunk(chunk, into: batch, report: &report)
                 try await batch.flush()
@@ -74,8 +76,9 @@ final class OrderHistory: @unchecked Sendable {
             switch item {
             case .order(let input, let line):
                 guard let order = valid[input.orderID] else { continue }
-                let outcome = try await batch.record(order, fingerprint: order.fingerprint, expireAt: order.placedAt,
-                                                     walletAt: nil)
+                let outcome = try await batch.record(
+                    order, fingerprint: order.fingerprint, expireAt: order.placedAt,
+                    walletAt: nil)
                 switch outcome {
                 case .recorded(let result, let record):
                     if let customerID = record.customerID {
@@ -95,7 +98,8 @@ final class OrderHistory: @unchecked Sendable {
                 }
             case .cancellation(let cancellation):
                 try await importCancellation(
-                    cancellation, importedBefore: importedBefore.contains(cancellation.id), into: batch, report: &report)
+                    cancellation, importedBefore: importedBefore.contains(cancellation.id), into: batch, report: &report
+                )
             }
         }
         report.customersCreated += batch.customersCreated - createdBefore
@@ -140,14 +144,16 @@ final class OrderHistory: @unchecked Sendable {
             guard var record = records[orderID] else { continue }
             // The first return carries the cancellation's own id, so a later run finds it with one bulk query.
             let returnID = position == 0 ? cancellation.id : "\(cancellation.id)/\(orderID)"
-            let input = ReturnInput(returnID: returnID, kind: .cancellation, lines: plan[orderID] ?? [],
-                                    returnedAt: cancellation.at)
+            let input = ReturnInput(
+                returnID: returnID, kind: .cancellation, lines: plan[orderID] ?? [],
+                returnedAt: cancellation.at)
             guard let units = try? OrderPosting.resolve(input, against: record) else {
                 report.skip(.cancellationWithoutOriginal, line: cancellation.lines.first?.line ?? 0)
                 continue
             }
             var returned = try await batch.withWallet(customerID) { wallet in
-                OrderPosting.applyReturn(input, units: units, to: &record, wallet: &wallet, at: cancellation.at, now: batch.now)
+                OrderPosting.applyReturn(
+                    input, units: units, to: &record, wallet: &wallet, at: cancellation.at, now: batch.now)
             }
             returned.requestHash = input.fingerprint(orderID: orderID)
             batch.updateOrder(record)

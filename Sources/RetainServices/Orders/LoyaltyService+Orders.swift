@@ -107,8 +107,9 @@ extension LoyaltyService {
         let settings = try await environment.programs.program(program).settings
         let time = now
         return try await store.write(program: program) { session in
-            let batch = OrderBatch(session: session, service: self, rules: try await session.rules(), settings: settings,
-                                   now: time, storeResponses: true)
+            let batch = OrderBatch(
+                session: session, service: self, rules: try await session.rules(), settings: settings,
+                now: time, storeResponses: true)
             try await batch.prefetch(orders.map(\.0))
             var outcomes: [OrderOutcome] = []
             for (order, fingerprint) in orders {
@@ -137,7 +138,9 @@ extension LoyaltyService {
     public func order(program: String, id: String) async throws -> OrderView {
         _ = try await environment.programs.program(program)
         return try await store.read(program: program) { session in
-            guard let record = try await session.order(id: id) else { throw DomainError.notFound(what: "order", id: id) }
+            guard let record = try await session.order(id: id) else {
+                throw DomainError.notFound(what: "order", id: id)
+            }
             return OrderView(record)
         }
     }
@@ -154,8 +157,9 @@ extension LoyaltyService {
                 }
                 var wallet: WalletSummary?
                 if let customerID = existing.customerID {
-                    let current = Wallet(programID: program, customerID: customerID,
-                                         openLots: try await session.openLots(customerIDs: [customerID]), ids: environment.ids)
+                    let current = Wallet(
+                        programID: program, customerID: customerID,
+                        openLots: try await session.openLots(customerIDs: [customerID]), ids: environment.ids)
                     wallet = WalletSummary(wallet: current, settings: settings, at: time)
                 }
                 return ReturnResult(return: existing, wallet: wallet)
@@ -165,9 +169,13 @@ extension LoyaltyService {
             }
             let units = try OrderPosting.resolve(input, against: record)
             let returnedAt = input.returnedAt ?? time
-            var wallet = Wallet(programID: program, customerID: record.customerID ?? "", openLots: [], ids: environment.ids)
-            if let customerID = record.customerID { wallet = try await loadWallet(session, customerID: customerID, at: time) }
-            var returned = OrderPosting.applyReturn(input, units: units, to: &record, wallet: &wallet, at: returnedAt, now: time)
+            var wallet = Wallet(
+                programID: program, customerID: record.customerID ?? "", openLots: [], ids: environment.ids)
+            if let customerID = record.customerID {
+                wallet = try await loadWallet(session, customerID: customerID, at: time)
+            }
+            var returned = OrderPosting.applyReturn(
+                input, units: units, to: &record, wallet: &wallet, at: returnedAt, now: time)
             returned.requestHash = requestHash
             try await session.apply(wallet.changes)
             try await session.updateOrders([record])
@@ -192,20 +200,23 @@ extension LoyaltyService {
                     throw DomainError.conflict("order \(orderID) belongs to customer \(record.customerID ?? "none")")
                 }
                 let wallet = try await loadWallet(session, customerID: customerID, at: time)
-                return Self.result(record, wallet: WalletSummary(wallet: wallet, settings: settings, at: time), created: false)
+                return Self.result(
+                    record, wallet: WalletSummary(wallet: wallet, settings: settings, at: time), created: false)
             }
             guard try await session.customer(id: customerID) != nil else {
                 throw DomainError.invalid("customer_id", "no customer \(customerID) in this program")
             }
             var wallet = try await loadWallet(session, customerID: customerID, at: time)
-            var assigned = OrderPosting.post(record.input, customerID: customerID, rules: try await session.rules(),
-                                             settings: settings, wallet: &wallet, now: time)
+            var assigned = OrderPosting.post(
+                record.input, customerID: customerID, rules: try await session.rules(),
+                settings: settings, wallet: &wallet, now: time)
             assigned.createdAt = record.createdAt
             assigned.requestHash = record.requestHash
             assigned.response = record.response
             try await session.apply(wallet.changes)
             try await session.updateOrders([assigned])
-            return Self.result(assigned, wallet: WalletSummary(wallet: wallet, settings: settings, at: time), created: false)
+            return Self.result(
+                assigned, wallet: WalletSummary(wallet: wallet, settings: settings, at: time), created: false)
         }
     }
 
@@ -217,7 +228,8 @@ extension LoyaltyService {
         let order = try candidate.validated(for: settings)
         let rules = try await store.read(program: program) { session in try await session.rules() }
         let awards = EarningEngine.evaluate(order: order, rules: rules, settings: settings)
-        return SimulationResult(total: order.paid, currency: order.currency, pointsEarned: awards.reduce(0) { $0 + $1.points },
-                                awards: awards)
+        return SimulationResult(
+            total: order.paid, currency: order.currency, pointsEarned: awards.reduce(0) { $0 + $1.points },
+            awards: awards)
     }
 }

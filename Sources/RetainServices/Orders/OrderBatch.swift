@@ -49,9 +49,10 @@ final class OrderBatch {
     private var changedOrderIDs: Set<String> = []
     private var newReturns: [ReturnRecord] = []
 
-    init(session: any StoreSession, service: LoyaltyService, rules: [EarningRule], settings: ProgramSettings, now: Date,
-         storeResponses: Bool)
-    {
+    init(
+        session: any StoreSession, service: LoyaltyService, rules: [EarningRule], settings: ProgramSettings, now: Date,
+        storeResponses: Bool
+    ) {
         self.session = session
         self.service = service
         self.rules = rules
@@ -75,12 +76,17 @@ final class OrderBatch {
     /// Records one validated order, or says why not. `expireAt` is the moment up to which the customer's due
     /// lots are written off first (now for live orders; the order's own time when replaying history); the answer
     /// shows the wallet as of `walletAt`, or no wallet when it is nil (the importer, which shows no answers).
-    func record(_ order: OrderInput, fingerprint: String, expireAt: Date, walletAt: Date?) async throws -> OrderOutcome {
+    func record(_ order: OrderInput, fingerprint: String, expireAt: Date, walletAt: Date?) async throws -> OrderOutcome
+    {
         if let existing = orders[order.orderID] {
             guard existing.requestHash == fingerprint else {
-                return .conflict("order_id \(order.orderID) was already used for a different order; send the same body to retry, or use a new id")
+                return .conflict(
+                    "order_id \(order.orderID) was already used for a different order; send the same body to retry, or use a new id"
+                )
             }
-            if let response = existing.response { return .replayed(try APIJSON.decode(OrderResult.self, from: response)) }
+            if let response = existing.response {
+                return .replayed(try APIJSON.decode(OrderResult.self, from: response))
+            }
             return .replayed(LoyaltyService.result(existing, wallet: nil, created: false))
         }
         var record: OrderRecord
@@ -89,8 +95,9 @@ final class OrderBatch {
             try await loadWallets([customerID])
             // Mutated in place: a copy would duplicate the customer's lots and this batch's changes for every order.
             wallets[customerID]!.expireDue(at: expireAt, now: now)
-            record = OrderPosting.post(order, customerID: customerID, rules: rules, settings: settings,
-                                       wallet: &wallets[customerID]!, now: now)
+            record = OrderPosting.post(
+                order, customerID: customerID, rules: rules, settings: settings,
+                wallet: &wallets[customerID]!, now: now)
             result = LoyaltyService.result(record, wallet: summary(customerID, at: walletAt), created: false)
         } else if let id = order.customer.customerID {
             return .unknownCustomer("no customer \(id) in this program")
@@ -99,8 +106,9 @@ final class OrderBatch {
             result = LoyaltyService.result(record, wallet: nil, created: false)
         } else {
             let customerID = enrol(order.customer)
-            record = OrderPosting.post(order, customerID: customerID, rules: rules, settings: settings,
-                                       wallet: &wallets[customerID]!, now: now)
+            record = OrderPosting.post(
+                order, customerID: customerID, rules: rules, settings: settings,
+                wallet: &wallets[customerID]!, now: now)
             result = LoyaltyService.result(record, wallet: summary(customerID, at: walletAt), created: true)
         }
         record.requestHash = fingerprint
@@ -135,9 +143,12 @@ final class OrderBatch {
     private func enrol(_ reference: CustomerReference) -> String {
         var customer = Customer(
             id: service.environment.ids.make("cus"), programID: session.programID, externalID: reference.externalID,
-            cardNumber: reference.cardNumber, email: reference.email, phone: reference.phone, createdAt: now, updatedAt: now)
-        var wallet = Wallet(programID: session.programID, customerID: customer.id, openLots: [], ids: service.environment.ids)
-        service.creditMembershipBonuses(&customer, isNew: true, rules: rules, settings: settings, wallet: &wallet, at: now)
+            cardNumber: reference.cardNumber, email: reference.email, phone: reference.phone, createdAt: now,
+            updatedAt: now)
+        var wallet = Wallet(
+            programID: session.programID, customerID: customer.id, openLots: [], ids: service.environment.ids)
+        service.creditMembershipBonuses(
+            &customer, isNew: true, rules: rules, settings: settings, wallet: &wallet, at: now)
         wallets[customer.id] = wallet
         newCustomers.append(customer)
         remember([customer])
@@ -161,7 +172,8 @@ final class OrderBatch {
         for id in missing { try await session.lockCustomer(id: id) }
         let lots = Dictionary(grouping: try await session.openLots(customerIDs: missing), by: \.customerID)
         for id in missing {
-            wallets[id] = Wallet(programID: session.programID, customerID: id, openLots: lots[id] ?? [], ids: service.environment.ids)
+            wallets[id] = Wallet(
+                programID: session.programID, customerID: id, openLots: lots[id] ?? [], ids: service.environment.ids)
         }
     }
 

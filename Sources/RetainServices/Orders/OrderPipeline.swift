@@ -22,7 +22,9 @@ public actor OrderPipeline {
 
     public init() {}
 
-    func submit(program: String, order: OrderInput, fingerprint: String, service: LoyaltyService) async throws -> OrderOutcome {
+    func submit(program: String, order: OrderInput, fingerprint: String, service: LoyaltyService) async throws
+        -> OrderOutcome
+    {
         try await withCheckedThrowingContinuation { continuation in
             queue.append(Job(program: program, order: order, fingerprint: fingerprint, continuation: continuation))
             if !draining {
@@ -44,7 +46,7 @@ public actor OrderPipeline {
             do {
                 let outcomes = try await service.recordBatch(program: program, batch.map { ($0.order, $0.fingerprint) })
                 for (job, outcome) in zip(batch, outcomes) { job.continuation.resume(returning: outcome) }
-            } catch where batch.count > 1 {
+            } catch  where batch.count > 1 {
                 for job in batch {
                     do {
                         let outcome = try await service.recordBatch(program: program, [(job.order, job.fingerprint)])

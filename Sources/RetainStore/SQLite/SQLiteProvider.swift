@@ -30,7 +30,8 @@ public final class SQLiteProvider: DatabaseProvider {
     ///   - readers: connections for concurrent reads.
     ///   - synchronous: durability of each commit.
     public static func open(
-        path: String, readers: Int = 3, synchronous: Synchronous = .full, logger: Logger = Logger(label: "retain.sqlite")
+        path: String, readers: Int = 3, synchronous: Synchronous = .full,
+        logger: Logger = Logger(label: "retain.sqlite")
     ) async throws -> SQLiteProvider {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
@@ -59,7 +60,8 @@ public final class SQLiteProvider: DatabaseProvider {
         self.readers = readers
     }
 
-    private static func configure(_ connection: SQLiteConnection, synchronous: Synchronous, walMode: Bool) async throws {
+    private static func configure(_ connection: SQLiteConnection, synchronous: Synchronous, walMode: Bool) async throws
+    {
         let database = connection.sql()
         try await database.raw("PRAGMA busy_timeout = 5000").run()
         if walMode { try await database.raw("PRAGMA journal_mode = WAL").run() }
@@ -67,7 +69,9 @@ public final class SQLiteProvider: DatabaseProvider {
         try await database.raw(SQLQueryString("PRAGMA synchronous = \(unsafeRaw: synchronous.rawValue)")).run()
     }
 
-    public func withWriteTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func withWriteTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws
+        -> T
+    {
         await writeLock.lock()
         let database = writer.sql()
         do {
@@ -88,7 +92,9 @@ public final class SQLiteProvider: DatabaseProvider {
         }
     }
 
-    public func withReadTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func withReadTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws
+        -> T
+    {
         let connection = await readers.acquire()
         let database = connection.sql()
         do {

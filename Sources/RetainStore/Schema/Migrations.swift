@@ -11,100 +11,102 @@ enum Migrations {
     }
 
     static let all: [Migration] = [
-        Migration(version: 1, name: "ledger foundation", statements: [
-            """
-            CREATE TABLE programs (
-                id TEXT PRIMARY KEY, name TEXT NOT NULL, settings TEXT NOT NULL, created_at BIGINT NOT NULL)
-            """,
-            """
-            CREATE TABLE api_keys (
-                id TEXT PRIMARY KEY, program_id TEXT NOT NULL REFERENCES programs (id), name TEXT NOT NULL,
-                prefix TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at BIGINT NOT NULL,
-                revoked_at BIGINT)
-            """,
-            "CREATE INDEX api_keys_program ON api_keys (program_id)",
-            """
-            CREATE TABLE customers (
-                program_id TEXT NOT NULL REFERENCES programs (id), id TEXT NOT NULL, external_id TEXT,
-                card_number TEXT, email TEXT, phone TEXT, name_key TEXT, doc TEXT NOT NULL,
-                created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
-                PRIMARY KEY (program_id, id))
-            """,
-            "CREATE UNIQUE INDEX customers_external_id ON customers (program_id, external_id)",
-            "CREATE UNIQUE INDEX customers_card_number ON customers (program_id, card_number)",
-            "CREATE UNIQUE INDEX customers_email ON customers (program_id, email)",
-            "CREATE UNIQUE INDEX customers_phone ON customers (program_id, phone)",
-            "CREATE INDEX customers_name ON customers (program_id, name_key)",
-            """
-            CREATE TABLE orders (
-                program_id TEXT NOT NULL REFERENCES programs (id), order_id TEXT NOT NULL, customer_id TEXT,
-                status TEXT NOT NULL, placed_at BIGINT NOT NULL, total BIGINT NOT NULL, points_earned BIGINT NOT NULL,
-                request_hash TEXT NOT NULL, response TEXT, doc TEXT NOT NULL, created_at BIGINT NOT NULL,
-                PRIMARY KEY (program_id, order_id))
-            """,
-            "CREATE INDEX orders_customer ON orders (program_id, customer_id, placed_at)",
-            """
-            CREATE TABLE order_returns (
-                program_id TEXT NOT NULL REFERENCES programs (id), return_id TEXT NOT NULL, order_id TEXT NOT NULL,
-                customer_id TEXT, amount BIGINT NOT NULL, points_reversed BIGINT NOT NULL, returned_at BIGINT NOT NULL,
-                request_hash TEXT NOT NULL, doc TEXT NOT NULL, created_at BIGINT NOT NULL,
-                PRIMARY KEY (program_id, return_id))
-            """,
-            "CREATE INDEX order_returns_order ON order_returns (program_id, order_id)",
-            """
-            CREATE TABLE events (
-                program_id TEXT NOT NULL REFERENCES programs (id), event_id TEXT NOT NULL, name TEXT NOT NULL,
-                customer_id TEXT NOT NULL, occurred_at BIGINT NOT NULL, points_awarded BIGINT NOT NULL,
-                doc TEXT NOT NULL, created_at BIGINT NOT NULL,
-                PRIMARY KEY (program_id, event_id))
-            """,
-            "CREATE INDEX events_customer ON events (program_id, customer_id, occurred_at)",
-            """
-            CREATE TABLE ledger_entries (
-                program_id TEXT NOT NULL REFERENCES programs (id), id TEXT NOT NULL, customer_id TEXT NOT NULL,
-                kind TEXT NOT NULL, points BIGINT NOT NULL, reason TEXT NOT NULL, source_type TEXT NOT NULL,
-                source_id TEXT, actor TEXT, at BIGINT NOT NULL, lot_id TEXT, rule_id TEXT, created_at BIGINT NOT NULL,
-                PRIMARY KEY (program_id, id))
-            """,
-            "CREATE INDEX ledger_entries_customer ON ledger_entries (program_id, customer_id, at, id)",
-            "CREATE INDEX ledger_entries_rule ON ledger_entries (program_id, customer_id, rule_id, at)",
-            """
-            CREATE TABLE point_lots (
-                program_id TEXT NOT NULL REFERENCES programs (id), id TEXT NOT NULL, customer_id TEXT NOT NULL,
-                points BIGINT NOT NULL, remaining BIGINT NOT NULL, awarded_at BIGINT NOT NULL,
-                matures_at BIGINT NOT NULL, expires_at BIGINT, entry_id TEXT NOT NULL,
-                PRIMARY KEY (program_id, id),
-                CHECK (remaining >= 0 AND remaining <= points))
-            """,
-            "CREATE INDEX point_lots_open ON point_lots (program_id, customer_id) WHERE remaining > 0",
-            "CREATE INDEX point_lots_expiry ON point_lots (program_id, expires_at) WHERE remaining > 0",
-            """
-            CREATE TABLE lot_draws (
-                program_id TEXT NOT NULL REFERENCES programs (id), entry_id TEXT NOT NULL, lot_id TEXT NOT NULL,
-                points BIGINT NOT NULL,
-                PRIMARY KEY (program_id, entry_id, lot_id))
-            """,
-            """
-            CREATE TABLE earning_rules (
-                program_id TEXT NOT NULL REFERENCES programs (id), id TEXT NOT NULL, doc TEXT NOT NULL,
-                updated_at BIGINT NOT NULL,
-                PRIMARY KEY (program_id, id))
-            """,
-            """
-            CREATE TABLE idempotency_keys (
-                program_id TEXT NOT NULL REFERENCES programs (id), scope TEXT NOT NULL, key TEXT NOT NULL,
-                request_hash TEXT NOT NULL, response TEXT NOT NULL, created_at BIGINT NOT NULL,
-                PRIMARY KEY (program_id, scope, key))
-            """,
-            """
-            CREATE TABLE redemptions (
-                program_id TEXT NOT NULL REFERENCES programs (id), id TEXT NOT NULL, customer_id TEXT NOT NULL,
-                idempotency_key TEXT NOT NULL, points BIGINT NOT NULL, amount BIGINT NOT NULL, currency TEXT NOT NULL,
-                order_id TEXT, reward_id TEXT, entry_id TEXT NOT NULL, created_at BIGINT NOT NULL,
-                PRIMARY KEY (program_id, id))
-            """,
-            "CREATE UNIQUE INDEX redemptions_key ON redemptions (program_id, idempotency_key)",
-        ])
+        Migration(
+            version: 1, name: "ledger foundation",
+            statements: [
+                """
+                CREATE TABLE programs (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, settings TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY, program_id TEXT NOT NULL REFERENCES programs (id), name TEXT NOT NULL,
+                    prefix TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    revoked_at BIGINT)
+                """,
+                "CREATE INDEX api_keys_program ON api_keys (program_id)",
+                """
+                CREATE TABLE customers (
+                    program_id TEXT NOT NULL REFERENCES programs (id), id TEXT NOT NULL, external_id TEXT,
+                    card_number TEXT, email TEXT, phone TEXT, name_key TEXT, doc TEXT NOT NULL,
+                    created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (program_id, id))
+                """,
+                "CREATE UNIQUE INDEX customers_external_id ON customers (program_id, external_id)",
+                "CREATE UNIQUE INDEX customers_card_number ON customers (program_id, card_number)",
+                "CREATE UNIQUE INDEX customers_email ON customers (program_id, email)",
+                "CREATE UNIQUE INDEX customers_phone ON customers (program_id, phone)",
+                "CREATE INDEX customers_name ON customers (program_id, name_key)",
+                """
+                CREATE TABLE orders (
+                    program_id TEXT NOT NULL REFERENCES programs (id), order_id TEXT NOT NULL, customer_id TEXT,
+                    status TEXT NOT NULL, placed_at BIGINT NOT NULL, total BIGINT NOT NULL, points_earned BIGINT NOT NULL,
+                    request_hash TEXT NOT NULL, response TEXT, doc TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    PRIMARY KEY (program_id, order_id))
+                """,
+                "CREATE INDEX orders_customer ON orders (program_id, customer_id, placed_at)",
+                """
+                CREATE TABLE order_returns (
+                    program_id TEXT NOT NULL REFERENCES programs (id), return_id TEXT NOT NULL, order_id TEXT NOT NULL,
+                    customer_id TEXT, amount BIGINT NOT NULL, points_reversed BIGINT NOT NULL, returned_at BIGINT NOT NULL,
+                    request_hash TEXT NOT NULL, doc TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    PRIMARY KEY (program_id, return_id))
+                """,
+                "CREATE INDEX order_returns_order ON order_returns (program_id, order_id)",
+                """
+                CREATE TABLE events (
+                    program_id TEXT NOT NULL REFERENCES programs (id), event_id TEXT NOT NULL, name TEXT NOT NULL,
+                    customer_id TEXT NOT NULL, occurred_at BIGINT NOT NULL, points_awarded BIGINT NOT NULL,
+                    doc TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    PRIMARY KEY (program_id, event_id))
+                """,
+                "CREATE INDEX events_customer ON events (program_id, customer_id, occurred_at)",
+                """
+                CREATE TABLE ledger_entries (
+                    program_id TEXT NOT NULL REFERENCES programs (id), id TEXT NOT NULL, customer_id TEXT NOT NULL,
+                    kind TEXT NOT NULL, points BIGINT NOT NULL, reason TEXT NOT NULL, source_type TEXT NOT NULL,
+                    source_id TEXT, actor TEXT, at BIGINT NOT NULL, lot_id TEXT, rule_id TEXT, created_at BIGINT NOT NULL,
+                    PRIMARY KEY (program_id, id))
+                """,
+                "CREATE INDEX ledger_entries_customer ON ledger_entries (program_id, customer_id, at, id)",
+                "CREATE INDEX ledger_entries_rule ON ledger_entries (program_id, customer_id, rule_id, at)",
+                """
+                CREATE TABLE point_lots (
+                    program_id TEXT NOT NULL REFERENCES programs (id), id TEXT NOT NULL, customer_id TEXT NOT NULL,
+                    points BIGINT NOT NULL, remaining BIGINT NOT NULL, awarded_at BIGINT NOT NULL,
+                    matures_at BIGINT NOT NULL, expires_at BIGINT, entry_id TEXT NOT NULL,
+                    PRIMARY KEY (program_id, id),
+                    CHECK (remaining >= 0 AND remaining <= points))
+                """,
+                "CREATE INDEX point_lots_open ON point_lots (program_id, customer_id) WHERE remaining > 0",
+                "CREATE INDEX point_lots_expiry ON point_lots (program_id, expires_at) WHERE remaining > 0",
+                """
+                CREATE TABLE lot_draws (
+                    program_id TEXT NOT NULL REFERENCES programs (id), entry_id TEXT NOT NULL, lot_id TEXT NOT NULL,
+                    points BIGINT NOT NULL,
+                    PRIMARY KEY (program_id, entry_id, lot_id))
+                """,
+                """
+                CREATE TABLE earning_rules (
+                    program_id TEXT NOT NULL REFERENCES programs (id), id TEXT NOT NULL, doc TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (program_id, id))
+                """,
+                """
+                CREATE TABLE idempotency_keys (
+                    program_id TEXT NOT NULL REFERENCES programs (id), scope TEXT NOT NULL, key TEXT NOT NULL,
+                    request_hash TEXT NOT NULL, response TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    PRIMARY KEY (program_id, scope, key))
+                """,
+                """
+                CREATE TABLE redemptions (
+                    program_id TEXT NOT NULL REFERENCES programs (id), id TEXT NOT NULL, customer_id TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL, points BIGINT NOT NULL, amount BIGINT NOT NULL, currency TEXT NOT NULL,
+                    order_id TEXT, reward_id TEXT, entry_id TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    PRIMARY KEY (program_id, id))
+                """,
+                "CREATE UNIQUE INDEX redemptions_key ON redemptions (program_id, idempotency_key)",
+            ])
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

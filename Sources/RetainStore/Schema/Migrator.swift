@@ -33,7 +33,9 @@ public struct Migrator: Sendable {
                 }
                 try await database.insert(into: "schema_migrations")
                     .columns("version", "name", "applied_at")
-                    .values(SQLBind(Int64(migration.version)), SQLBind(migration.name), SQLBind(StoreCoding.millis(now)))
+                    .values(
+                        SQLBind(Int64(migration.version)), SQLBind(migration.name), SQLBind(StoreCoding.millis(now))
+                    )
                     .run()
             }
             applied.append(migration.version)

@@ -54,14 +54,18 @@ extension SQLStoreSession {
 
     func insertCustomers(_ customers: [Customer]) async throws {
         let rows: [[any Encodable & Sendable]] = try customers.map { customer in
-            [programID, customer.id, customer.externalID, customer.cardNumber, customer.email, customer.phone,
-             Self.nameKey(customer), try StoreCoding.document(customer), StoreCoding.millis(customer.createdAt),
-             StoreCoding.millis(customer.updatedAt)]
+            [
+                programID, customer.id, customer.externalID, customer.cardNumber, customer.email, customer.phone,
+                Self.nameKey(customer), try StoreCoding.document(customer), StoreCoding.millis(customer.createdAt),
+                StoreCoding.millis(customer.updatedAt),
+            ]
         }
         try await insertRows(
             "customers",
-            columns: ["program_id", "id", "external_id", "card_number", "email", "phone", "name_key", "doc",
-                      "created_at", "updated_at"],
+            columns: [
+                "program_id", "id", "external_id", "card_number", "email", "phone", "name_key", "doc",
+                "created_at", "updated_at",
+            ],
             rows: rows)
     }
 

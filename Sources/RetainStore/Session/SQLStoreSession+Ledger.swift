@@ -9,7 +9,9 @@ extension SQLStoreSession {
         for start in stride(from: 0, to: customerIDs.count, by: 500) {
             let chunk = Array(customerIDs[start..<min(start + 500, customerIDs.count)])
             let rows = try await database.select()
-                .columns("id", "customer_id", "points", "remaining", "awarded_at", "matures_at", "expires_at", "entry_id")
+                .columns(
+                    "id", "customer_id", "points", "remaining", "awarded_at", "matures_at", "expires_at", "entry_id"
+                )
                 .from("point_lots")
                 .where("program_id", .equal, programID).where("customer_id", .in, chunk)
                 .where("remaining", .greaterThan, SQLLiteral.numeric("0"))
@@ -28,20 +30,28 @@ extension SQLStoreSession {
     func apply(_ changes: LedgerChanges) async throws {
         try await insertRows(
             "ledger_entries",
-            columns: ["program_id", "id", "customer_id", "kind", "points", "reason", "source_type", "source_id", "actor",
-                      "at", "lot_id", "rule_id", "created_at"],
+            columns: [
+                "program_id", "id", "customer_id", "kind", "points", "reason", "source_type", "source_id", "actor",
+                "at", "lot_id", "rule_id", "created_at",
+            ],
             rows: changes.entries.map { entry in
-                [programID, entry.id, entry.customerID, entry.kind.rawValue, entry.points, entry.reason,
-                 entry.sourceType.rawValue, entry.sourceID, entry.actor, StoreCoding.millis(entry.at), entry.lotID,
-                 entry.ruleID, StoreCoding.millis(entry.createdAt)]
+                [
+                    programID, entry.id, entry.customerID, entry.kind.rawValue, entry.points, entry.reason,
+                    entry.sourceType.rawValue, entry.sourceID, entry.actor, StoreCoding.millis(entry.at), entry.lotID,
+                    entry.ruleID, StoreCoding.millis(entry.createdAt),
+                ]
             })
         try await insertRows(
             "point_lots",
-            columns: ["program_id", "id", "customer_id", "points", "remaining", "awarded_at", "matures_at", "expires_at",
-                      "entry_id"],
+            columns: [
+                "program_id", "id", "customer_id", "points", "remaining", "awarded_at", "matures_at", "expires_at",
+                "entry_id",
+            ],
             rows: changes.newLots.map { lot in
-                [programID, lot.id, lot.customerID, lot.points, lot.remaining, StoreCoding.millis(lot.awardedAt),
-                 StoreCoding.millis(lot.maturesAt), StoreCoding.millis(lot.expiresAt), lot.entryID]
+                [
+                    programID, lot.id, lot.customerID, lot.points, lot.remaining, StoreCoding.millis(lot.awardedAt),
+                    StoreCoding.millis(lot.maturesAt), StoreCoding.millis(lot.expiresAt), lot.entryID,
+                ]
             })
         try await updateRows(
             "point_lots", key: "id", columns: ["remaining"],
@@ -53,8 +63,10 @@ extension SQLStoreSession {
 
     func entries(customerID: String, limit: Int, before: String?) async throws -> [LedgerEntry] {
         let select = database.select()
-            .columns("id", "customer_id", "kind", "points", "reason", "source_type", "source_id", "actor", "at", "lot_id",
-                     "rule_id", "created_at")
+            .columns(
+                "id", "customer_id", "kind", "points", "reason", "source_type", "source_id", "actor", "at", "lot_id",
+                "rule_id", "created_at"
+            )
             .from("ledger_entries")
             .where("program_id", .equal, programID).where("customer_id", .equal, customerID)
         if let before,
@@ -76,7 +88,8 @@ extension SQLStoreSession {
                 reason: try row.string("reason"),
                 sourceType: LedgerEntry.SourceType(rawValue: try row.string("source_type")) ?? .admin,
                 sourceID: try row.optionalString("source_id"), actor: try row.optionalString("actor"),
-                at: try row.date("at"), lotID: try row.optionalString("lot_id"), ruleID: try row.optionalString("rule_id"),
+                at: try row.date("at"), lotID: try row.optionalString("lot_id"),
+                ruleID: try row.optionalString("rule_id"),
                 createdAt: try row.date("created_at"))
         }
     }

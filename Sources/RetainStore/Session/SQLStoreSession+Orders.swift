@@ -36,15 +36,20 @@ extension SQLStoreSession {
 
     func insertOrders(_ orders: [OrderRecord]) async throws {
         let rows: [[any Encodable & Sendable]] = orders.map { order in
-            [programID, order.orderID, order.customerID, order.status.rawValue, StoreCoding.millis(order.input.placedAt),
-             order.input.paid, order.pointsEarned, order.requestHash,
-             order.response.map { String(decoding: $0, as: UTF8.self) }, OrderDocument.json(order),
-             StoreCoding.millis(order.createdAt)]
+            [
+                programID, order.orderID, order.customerID, order.status.rawValue,
+                StoreCoding.millis(order.input.placedAt),
+                order.input.paid, order.pointsEarned, order.requestHash,
+                order.response.map { String(decoding: $0, as: UTF8.self) }, OrderDocument.json(order),
+                StoreCoding.millis(order.createdAt),
+            ]
         }
         try await insertRows(
             "orders",
-            columns: ["program_id", "order_id", "customer_id", "status", "placed_at", "total", "points_earned",
-                      "request_hash", "response", "doc", "created_at"],
+            columns: [
+                "program_id", "order_id", "customer_id", "status", "placed_at", "total", "points_earned",
+                "request_hash", "response", "doc", "created_at",
+            ],
             rows: rows)
     }
 
@@ -52,7 +57,10 @@ extension SQLStoreSession {
         try await updateRows(
             "orders", key: "order_id", columns: ["customer_id", "status", "points_earned", "doc"],
             rows: orders.map { order in
-                (order.orderID, [order.customerID, order.status.rawValue, order.pointsEarned, OrderDocument.json(order)])
+                (
+                    order.orderID,
+                    [order.customerID, order.status.rawValue, order.pointsEarned, OrderDocument.json(order)]
+                )
             })
     }
 
@@ -98,14 +106,18 @@ extension SQLStoreSession {
 
     func insertReturns(_ returns: [ReturnRecord]) async throws {
         let rows: [[any Encodable & Sendable]] = try returns.map { item in
-            [programID, item.returnID, item.orderID, item.customerID, item.amount, item.pointsReversed,
-             StoreCoding.millis(item.returnedAt), item.requestHash, try StoreCoding.document(item),
-             StoreCoding.millis(item.createdAt)]
+            [
+                programID, item.returnID, item.orderID, item.customerID, item.amount, item.pointsReversed,
+                StoreCoding.millis(item.returnedAt), item.requestHash, try StoreCoding.document(item),
+                StoreCoding.millis(item.createdAt),
+            ]
         }
         try await insertRows(
             "order_returns",
-            columns: ["program_id", "return_id", "order_id", "customer_id", "amount", "points_reversed", "returned_at",
-                      "request_hash", "doc", "created_at"],
+            columns: [
+                "program_id", "return_id", "order_id", "customer_id", "amount", "points_reversed", "returned_at",
+                "request_hash", "doc", "created_at",
+            ],
             rows: rows)
     }
 }

@@ -14,8 +14,10 @@ extension SQLStoreSession {
     func saveRule(_ rule: EarningRule, at: Date) async throws {
         try await database.insert(into: "earning_rules")
             .columns("program_id", "id", "doc", "updated_at")
-            .values(SQLBind(programID), SQLBind(rule.id), SQLBind(try StoreCoding.document(rule)),
-                    SQLBind(StoreCoding.millis(at)))
+            .values(
+                SQLBind(programID), SQLBind(rule.id), SQLBind(try StoreCoding.document(rule)),
+                SQLBind(StoreCoding.millis(at))
+            )
             .onConflict(with: ["program_id", "id"]) { conflict in
                 conflict.set(excludedValueOf: "doc").set(excludedValueOf: "updated_at")
             }
@@ -30,12 +32,16 @@ extension SQLStoreSession {
 
     func insertEvent(_ event: EventRecord) async throws {
         try await database.insert(into: "events")
-            .columns("program_id", "event_id", "name", "customer_id", "occurred_at", "points_awarded", "doc",
-                     "created_at")
-            .values(SQLBind(programID), SQLBind(event.input.eventID), SQLBind(event.input.name),
-                    SQLBind(event.customerID), SQLBind(StoreCoding.millis(event.input.occurredAt)),
-                    SQLBind(event.pointsAwarded), SQLBind(try StoreCoding.document(event)),
-                    SQLBind(StoreCoding.millis(event.createdAt)))
+            .columns(
+                "program_id", "event_id", "name", "customer_id", "occurred_at", "points_awarded", "doc",
+                "created_at"
+            )
+            .values(
+                SQLBind(programID), SQLBind(event.input.eventID), SQLBind(event.input.name),
+                SQLBind(event.customerID), SQLBind(StoreCoding.millis(event.input.occurredAt)),
+                SQLBind(event.pointsAwarded), SQLBind(try StoreCoding.document(event)),
+                SQLBind(StoreCoding.millis(event.createdAt))
+            )
             .run()
     }
 
@@ -61,19 +67,26 @@ extension SQLStoreSession {
         try await insertRows(
             "idempotency_keys", columns: ["program_id", "scope", "key", "request_hash", "response", "created_at"],
             rows: records.map { record in
-                [programID, record.scope, record.key, record.requestHash, String(decoding: record.response, as: UTF8.self),
-                 StoreCoding.millis(record.createdAt)]
+                [
+                    programID, record.scope, record.key, record.requestHash,
+                    String(decoding: record.response, as: UTF8.self),
+                    StoreCoding.millis(record.createdAt),
+                ]
             })
     }
 
     func insertRedemption(_ redemption: RedemptionRecord) async throws {
         try await database.insert(into: "redemptions")
-            .columns("program_id", "id", "customer_id", "idempotency_key", "points", "amount", "currency", "order_id",
-                     "reward_id", "entry_id", "created_at")
-            .values(SQLBind(programID), SQLBind(redemption.id), SQLBind(redemption.customerID),
-                    SQLBind(redemption.idempotencyKey), SQLBind(redemption.points), SQLBind(redemption.amount),
-                    SQLBind(redemption.currency), SQLBind(redemption.orderID), SQLBind(redemption.rewardID),
-                    SQLBind(redemption.entryID), SQLBind(StoreCoding.millis(redemption.createdAt)))
+            .columns(
+                "program_id", "id", "customer_id", "idempotency_key", "points", "amount", "currency", "order_id",
+                "reward_id", "entry_id", "created_at"
+            )
+            .values(
+                SQLBind(programID), SQLBind(redemption.id), SQLBind(redemption.customerID),
+                SQLBind(redemption.idempotencyKey), SQLBind(redemption.points), SQLBind(redemption.amount),
+                SQLBind(redemption.currency), SQLBind(redemption.orderID), SQLBind(redemption.rewardID),
+                SQLBind(redemption.entryID), SQLBind(StoreCoding.millis(redemption.createdAt))
+            )
             .run()
     }
 }

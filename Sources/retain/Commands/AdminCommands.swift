@@ -18,7 +18,9 @@ struct MigrateCommand: AsyncParsableCommand {
             } else if runtime.migration.applied.isEmpty {
                 print("\(database.path) is up to date (schema version \(runtime.migration.version))")
             } else {
-                print("applied migrations \(runtime.migration.applied.map(String.init).joined(separator: ", ")) to \(database.path); schema version \(runtime.migration.version)")
+                print(
+                    "applied migrations \(runtime.migration.applied.map(String.init).joined(separator: ", ")) to \(database.path); schema version \(runtime.migration.version)"
+                )
             }
         }
     }
@@ -40,17 +42,27 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "A name that says who uses the key (e.g. \"web shop\").")
         var name: String
 
-        @Option(help: "read (GET only), write (orders, customers, events, redemptions) or admin (adjustments, rules, settings).")
+        @Option(
+            help:
+                "read (GET only), write (orders, customers, events, redemptions) or admin (adjustments, rules, settings)."
+        )
         var scope: String = "write"
 
         func run() async throws {
-            guard let scope = Scope(rawValue: scope) else { throw ValidationError("--scope must be read, write or admin") }
+            guard let scope = Scope(rawValue: scope) else {
+                throw ValidationError("--scope must be read, write or admin")
+            }
             try await Runtime.with(database) { runtime in
-                let made = try await runtime.administration.createKey(program: program.program, name: name, scope: scope)
+                let made = try await runtime.administration.createKey(
+                    program: program.program, name: name, scope: scope)
                 if output.json {
-                    try printJSON(["id": made.key.id, "secret": made.secret, "scope": scope.rawValue, "program": program.program])
+                    try printJSON([
+                        "id": made.key.id, "secret": made.secret, "scope": scope.rawValue, "program": program.program,
+                    ])
                 } else {
-                    print("created key \(made.key.id) (\(scope.rawValue), program \(program.program)); the secret is shown only once:")
+                    print(
+                        "created key \(made.key.id) (\(scope.rawValue), program \(program.program)); the secret is shown only once:"
+                    )
                     print(made.secret)
                 }
             }
@@ -72,10 +84,14 @@ struct KeysCommand: AsyncParsableCommand {
                 if output.json {
                     try printJSON(keys.map { KeyListing($0) })
                 } else {
-                    printTable(["ID", "PROGRAM", "NAME", "PREFIX", "SCOPE", "CREATED", "REVOKED"], keys.map { key in
-                        [key.id, key.programID, key.name, key.prefix + "…", key.scope.rawValue,
-                         RFC3339.string(key.createdAt), key.revokedAt.map(RFC3339.string) ?? "-"]
-                    })
+                    printTable(
+                        ["ID", "PROGRAM", "NAME", "PREFIX", "SCOPE", "CREATED", "REVOKED"],
+                        keys.map { key in
+                            [
+                                key.id, key.programID, key.name, key.prefix + "…", key.scope.rawValue,
+                                RFC3339.string(key.createdAt), key.revokedAt.map(RFC3339.string) ?? "-",
+                            ]
+                        })
                 }
             }
         }
@@ -127,7 +143,8 @@ struct ProgramsCommand: AsyncParsableCommand {
         subcommands: [Create.self, List.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a program with its own currency, rules and keys.")
+        static let configuration = CommandConfiguration(
+            abstract: "Create a program with its own currency, rules and keys.")
 
         @OptionGroup var database: DatabaseOptions
 
@@ -144,11 +161,15 @@ struct ProgramsCommand: AsyncParsableCommand {
         var timeZone: String = "UTC"
 
         func run() async throws {
-            guard let currency = Currency(code: currency) else { throw ValidationError("--currency \(currency) is not an ISO 4217 code") }
+            guard let currency = Currency(code: currency) else {
+                throw ValidationError("--currency \(currency) is not an ISO 4217 code")
+            }
             try await Runtime.with(database) { runtime in
                 let program = try await runtime.administration.createProgram(
                     id: id, name: name ?? id, settings: ProgramSettings(currency: currency, timeZone: timeZone))
-                print("created program \(program.id) (\(currency.code), \(timeZone)); create its key with: retain keys create --program \(program.id) --name NAME")
+                print(
+                    "created program \(program.id) (\(currency.code), \(timeZone)); create its key with: retain keys create --program \(program.id) --name NAME"
+                )
             }
         }
     }
@@ -165,9 +186,11 @@ struct ProgramsCommand: AsyncParsableCommand {
                 if output.json {
                     try printJSON(programs)
                 } else {
-                    printTable(["ID", "NAME", "CURRENCY", "TIME ZONE"], programs.map {
-                        [$0.id, $0.name, $0.settings.currency.code, $0.settings.timeZone]
-                    })
+                    printTable(
+                        ["ID", "NAME", "CURRENCY", "TIME ZONE"],
+                        programs.map {
+                            [$0.id, $0.name, $0.settings.currency.code, $0.settings.timeZone]
+                        })
                 }
             }
         }

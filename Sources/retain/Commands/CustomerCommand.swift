@@ -26,7 +26,8 @@ struct CustomerCommand: AsyncParsableCommand {
             try await Runtime.with(database) { runtime in
                 let view = try await runtime.service.customer(program: program.program, id: id)
                 let ledger = try await runtime.service.ledger(
-                    program: program.program, customerID: view.customer.id, limit: max(1, min(entries, 200)), before: nil)
+                    program: program.program, customerID: view.customer.id, limit: max(1, min(entries, 200)),
+                    before: nil)
                 if output.json {
                     try printJSON(CustomerReport(customer: view.customer, wallet: view.wallet, ledger: ledger.entries))
                     return
@@ -35,20 +36,26 @@ struct CustomerCommand: AsyncParsableCommand {
                 let wallet = view.wallet
                 let name = [customer.firstName, customer.lastName].compactMap { $0 }.joined(separator: " ")
                 print("\(customer.id)\(name.isEmpty ? "" : "  \(name)")")
-                for (label, value) in [("external id", customer.externalID), ("card", customer.cardNumber),
-                                       ("email", customer.email), ("phone", customer.phone),
-                                       ("birthday", customer.birthday), ("time zone", customer.timeZone)]
+                for (label, value) in [
+                    ("external id", customer.externalID), ("card", customer.cardNumber),
+                    ("email", customer.email), ("phone", customer.phone),
+                    ("birthday", customer.birthday), ("time zone", customer.timeZone),
+                ]
                 where value != nil {
                     print("  \(label.padding(toLength: 12, withPad: " ", startingAt: 0)) \(value!)")
                 }
                 if !customer.tags.isEmpty { print("  tags         \(customer.tags.joined(separator: ", "))") }
                 print("")
-                print("  balance \(wallet.balance)   available \(wallet.available) (worth \(wallet.availableValue) minor units \(wallet.currency))   pending \(wallet.pending)")
+                print(
+                    "  balance \(wallet.balance)   available \(wallet.available) (worth \(wallet.availableValue) minor units \(wallet.currency))   pending \(wallet.pending)"
+                )
                 for expiry in wallet.nextExpiries { print("  expires \(expiry.date): \(expiry.points)") }
                 print("")
-                printTable(["AT", "KIND", "POINTS", "REASON"], ledger.entries.map {
-                    [RFC3339.string($0.at), $0.kind.rawValue, String($0.points), $0.reason]
-                })
+                printTable(
+                    ["AT", "KIND", "POINTS", "REASON"],
+                    ledger.entries.map {
+                        [RFC3339.string($0.at), $0.kind.rawValue, String($0.points), $0.reason]
+                    })
             }
         }
     }
@@ -77,7 +84,9 @@ struct RulesCommand: AsyncParsableCommand {
         var file: String
 
         func run() async throws {
-            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("\(file): cannot read the file") }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw CLIError("\(file): cannot read the file")
+            }
             let set: RuleSet
             do {
                 set = try APIJSON.makeDecoder().decode(RuleSet.self, from: data)
@@ -89,7 +98,9 @@ struct RulesCommand: AsyncParsableCommand {
                     let rules = try await runtime.service.replaceRules(program: program.program, set)
                     print("loaded \(rules.count) rules into program \(program.program)")
                 } catch DomainError.invalid(let issues) {
-                    throw CLIError("\(file): invalid rules, nothing changed:\n" + issues.map { "  \($0.field): \($0.reason)" }.joined(separator: "\n"))
+                    throw CLIError(
+                        "\(file): invalid rules, nothing changed:\n"
+                            + issues.map { "  \($0.field): \($0.reason)" }.joined(separator: "\n"))
                 }
             }
         }
@@ -125,7 +136,8 @@ func describe(_ error: DecodingError, in data: Data) -> String {
 }
 
 private func path(_ keys: [any CodingKey]) -> String {
-    keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(
+        in: CharacterSet(charactersIn: "."))
 }
 
 struct ExpireCommand: AsyncParsableCommand {
@@ -152,9 +164,11 @@ struct ExpireCommand: AsyncParsableCommand {
             if output.json {
                 try printJSON(reports)
             } else {
-                printTable(["PROGRAM", "CUSTOMERS", "LOTS EXPIRED", "POINTS"], reports.sorted { $0.key < $1.key }.map {
-                    [$0.key, String($0.value.customers), String($0.value.entries), String($0.value.points)]
-                })
+                printTable(
+                    ["PROGRAM", "CUSTOMERS", "LOTS EXPIRED", "POINTS"],
+                    reports.sorted { $0.key < $1.key }.map {
+                        [$0.key, String($0.value.customers), String($0.value.entries), String($0.value.points)]
+                    })
             }
         }
     }

@@ -21,7 +21,9 @@ struct ImportCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Column with the customer's id in the shop.", valueName: "name"))
         var customerColumn: String?
 
-        @Option(help: ArgumentHelp("Field separator: comma, semicolon or tab (default: guessed from the header).", valueName: "separator"))
+        @Option(
+            help: ArgumentHelp(
+                "Field separator: comma, semicolon or tab (default: guessed from the header).", valueName: "separator"))
         var delimiter: String?
 
         @Flag(help: "No progress line.")
@@ -30,7 +32,9 @@ struct ImportCommand: AsyncParsableCommand {
         func layoutPreset() throws -> OrderFileLayout.Preset? {
             guard let preset else { return nil }
             guard let value = OrderFileLayout.Preset(rawValue: preset) else {
-                throw ValidationError("--preset must be one of: \(OrderFileLayout.Preset.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError(
+                    "--preset must be one of: \(OrderFileLayout.Preset.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             return value
         }
@@ -54,16 +58,26 @@ struct ImportCommand: AsyncParsableCommand {
 
         @Option(help: ArgumentHelp("Column with the order (invoice) id.", valueName: "name")) var orderColumn: String?
         @Option(help: ArgumentHelp("Column with the order time.", valueName: "name")) var dateColumn: String?
-        @Option(help: ArgumentHelp("Date format, e.g. yyyy-MM-dd HH:mm:ss or M/d/yyyy H:mm (default: guessed).", valueName: "format"))
+        @Option(
+            help: ArgumentHelp(
+                "Date format, e.g. yyyy-MM-dd HH:mm:ss or M/d/yyyy H:mm (default: guessed).", valueName: "format"))
         var dateFormat: String?
         @Option(help: ArgumentHelp("Column with the SKU.", valueName: "name")) var skuColumn: String?
         @Option(help: ArgumentHelp("Column with the category.", valueName: "name")) var categoryColumn: String?
-        @Option(help: ArgumentHelp("Column with the quantity (with --price-column).", valueName: "name")) var quantityColumn: String?
-        @Option(help: ArgumentHelp("Column with the unit price, in major units (2.55).", valueName: "name")) var priceColumn: String?
-        @Option(help: ArgumentHelp("Column with the order amount, in major units, for files without lines.", valueName: "name"))
+        @Option(help: ArgumentHelp("Column with the quantity (with --price-column).", valueName: "name"))
+        var quantityColumn: String?
+        @Option(help: ArgumentHelp("Column with the unit price, in major units (2.55).", valueName: "name"))
+        var priceColumn: String?
+        @Option(
+            help: ArgumentHelp(
+                "Column with the order amount, in major units, for files without lines.", valueName: "name"))
         var amountColumn: String?
-        @Option(help: ArgumentHelp("Order ids starting with this are cancellations.", valueName: "prefix")) var cancellationPrefix: String?
-        @Option(help: ArgumentHelp("IANA time zone of times without an offset (default: the preset's, else the program's).", valueName: "zone"))
+        @Option(help: ArgumentHelp("Order ids starting with this are cancellations.", valueName: "prefix"))
+        var cancellationPrefix: String?
+        @Option(
+            help: ArgumentHelp(
+                "IANA time zone of times without an offset (default: the preset's, else the program's).",
+                valueName: "zone"))
         var timeZone: String?
 
         func run() async throws {
@@ -72,11 +86,15 @@ struct ImportCommand: AsyncParsableCommand {
                 layout = .preset(preset)
             } else {
                 guard let customer = input.customerColumn, let date = dateColumn else {
-                    throw ValidationError("give --preset, or at least --customer-column, --date-column and --amount-column (or --quantity-column and --price-column)")
+                    throw ValidationError(
+                        "give --preset, or at least --customer-column, --date-column and --amount-column (or --quantity-column and --price-column)"
+                    )
                 }
                 layout = OrderFileLayout(
-                    order: nil, customer: customer, date: date, dateFormat: nil, sku: nil, description: nil, category: nil,
-                    quantity: nil, unitPrice: nil, amount: nil, country: nil, cancellationPrefix: nil, timeZone: "", currency: "")
+                    order: nil, customer: customer, date: date, dateFormat: nil, sku: nil, description: nil,
+                    category: nil,
+                    quantity: nil, unitPrice: nil, amount: nil, country: nil, cancellationPrefix: nil, timeZone: "",
+                    currency: "")
             }
             layout.customer = input.customerColumn ?? layout.customer
             layout.date = dateColumn ?? layout.date
@@ -92,20 +110,24 @@ struct ImportCommand: AsyncParsableCommand {
             try await Runtime.with(database) { runtime in
                 let settings = try await runtime.administration.program(program.program).settings
                 if !layout.currency.isEmpty && layout.currency != settings.currency.code {
-                    throw CLIError("""
+                    throw CLIError(
+                        """
                         program \(program.program) earns in \(settings.currency.code) but this file is in \(layout.currency). \
                         Create a program for it, e.g.: retain programs create shop --currency \(layout.currency) \
                         --time-zone \(layout.timeZone), then import with --program shop
                         """)
                 }
                 let zoneName = timeZone ?? (layout.timeZone.isEmpty ? settings.timeZone : layout.timeZone)
-                guard let zone = TimeZone(identifier: zoneName) else { throw ValidationError("--time-zone \(zoneName) is not an IANA zone") }
+                guard let zone = TimeZone(identifier: zoneName) else {
+                    throw ValidationError("--time-zone \(zoneName) is not an IANA zone")
+                }
                 let timings = PhaseTimer()
                 let table = try CSVTable(path: input.file, delimiter: input.delimiter)
                 timings.mark("read and gunzip")
                 let columns = try layout.resolve(header: table.header)
                 let parseDate = try table.dateParser(column: columns.date, format: layout.dateFormat, zone: zone)
-                let parser = OrderFileParser(layout: layout, columns: columns, currency: settings.currency, parseDate: parseDate)
+                let parser = OrderFileParser(
+                    layout: layout, columns: columns, currency: settings.currency, parseDate: parseDate)
                 var parsed = try parser.parse(records: table.forEachRecord, fieldCount: table.header.count)
                 parsed.report.notes += table.decodingNotes
                 timings.mark("parse \(parsed.report.rowsRead) rows")
@@ -133,8 +155,10 @@ struct ImportCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Column with the phone number.", valueName: "name")) var phoneColumn: String?
         @Option(help: ArgumentHelp("Column with the first name.", valueName: "name")) var firstNameColumn: String?
         @Option(help: ArgumentHelp("Column with the last name.", valueName: "name")) var lastNameColumn: String?
-        @Option(help: ArgumentHelp("Column with the birthday (YYYY-MM-DD).", valueName: "name")) var birthdayColumn: String?
-        @Option(help: ArgumentHelp("Column kept as the attribute \"country\".", valueName: "name")) var countryColumn: String?
+        @Option(help: ArgumentHelp("Column with the birthday (YYYY-MM-DD).", valueName: "name")) var birthdayColumn:
+            String?
+        @Option(help: ArgumentHelp("Column kept as the attribute \"country\".", valueName: "name")) var countryColumn:
+            String?
 
         func run() async throws {
             let preset = try input.layoutPreset().map(OrderFileLayout.preset)
@@ -147,7 +171,9 @@ struct ImportCommand: AsyncParsableCommand {
                 func column(_ name: String?) throws -> Int? {
                     guard let name else { return nil }
                     guard let index = header.firstIndex(of: name.lowercased()) else {
-                        throw CLIError("the file has no column \"\(name)\"; its columns are: \(table.header.joined(separator: ", "))")
+                        throw CLIError(
+                            "the file has no column \"\(name)\"; its columns are: \(table.header.joined(separator: ", "))"
+                        )
                     }
                     return index
                 }
@@ -155,7 +181,8 @@ struct ImportCommand: AsyncParsableCommand {
                 let mapped = (
                     email: try column(emailColumn), phone: try column(phoneColumn), first: try column(firstNameColumn),
                     last: try column(lastNameColumn), birthday: try column(birthdayColumn),
-                    country: try column(countryColumn ?? preset?.country))
+                    country: try column(countryColumn ?? preset?.country)
+                )
                 var report = ImportReport()
                 var rows: [(line: Int, fields: CustomerFields)] = []
                 var seen = Set<String>()
@@ -193,7 +220,8 @@ struct ImportCommand: AsyncParsableCommand {
 enum ImportReportPrinter {
     static func print(_ report: ImportReport, file: String, json: Bool) throws {
         if json { return try printJSON(report) }
-        Swift.print("""
+        Swift.print(
+            """
 
             \(file)
               rows read               \(report.rowsRead)
@@ -207,7 +235,9 @@ enum ImportReportPrinter {
         for reason in SkipReason.allCases {
             guard let skips = report.skipped[reason.rawValue] else { continue }
             let lines = skips.firstLines.map(String.init).joined(separator: ", ")
-            Swift.print("    \(reason.rawValue.padding(toLength: 36, withPad: " ", startingAt: 0)) \(String(skips.rows).padding(toLength: 8, withPad: " ", startingAt: 0)) first at line \(lines) — \(reason.explanation)")
+            Swift.print(
+                "    \(reason.rawValue.padding(toLength: 36, withPad: " ", startingAt: 0)) \(String(skips.rows).padding(toLength: 8, withPad: " ", startingAt: 0)) first at line \(lines) — \(reason.explanation)"
+            )
         }
         for note in report.notes { Swift.print("  note: \(note)") }
     }

@@ -45,8 +45,10 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.info("database \(database.path) migrated to schema \(runtime.migration.version)")
             }
             if try await runtime.administration.keys(program: nil).isEmpty {
-                let made = try await runtime.administration.createKey(program: Program.defaultID, name: "initial admin key", scope: .admin)
-                print("""
+                let made = try await runtime.administration.createKey(
+                    program: Program.defaultID, name: "initial admin key", scope: .admin)
+                print(
+                    """
                     Created the first API key (scope admin, program default). It is shown only this once:
 
                         \(made.secret)
@@ -65,7 +67,9 @@ struct ServeCommand: AsyncParsableCommand {
                 dependencies, host: host, port: port, services: [expiry], logger: logger,
                 onServerRunning: { channel in
                     let boundPort = channel.localAddress?.port ?? port
-                    print("retain is listening on http://\(host):\(boundPort) (database \(database.path)); Ctrl-C stops it")
+                    print(
+                        "retain is listening on http://\(host):\(boundPort) (database \(database.path)); Ctrl-C stops it"
+                    )
                     fflush(nil)
                 })
             let group = ServiceGroup(
@@ -90,7 +94,8 @@ struct ExpiryScheduler: Service {
                     do {
                         let report = try await service.expirePoints(program: program.id)
                         if report.entries > 0 {
-                            logger.info("expired \(report.points) points in \(report.entries) lots of program \(program.id)")
+                            logger.info(
+                                "expired \(report.points) points in \(report.entries) lots of program \(program.id)")
                         }
                     } catch {
                         logger.error("expiry job failed for program \(program.id): \(error)")

@@ -49,7 +49,8 @@ final class CSVTable {
                 try body(line, fields)
             }
         } catch let error as DelimitedTextError {
-            throw CLIError("\(path):\(error.position.line):\(error.position.column): \(error.message); nothing was imported")
+            throw CLIError(
+                "\(path):\(error.position.line):\(error.position.column): \(error.message); nothing was imported")
         }
         legacy = (reader.legacyFields, reader.legacyLines)
     }
@@ -57,7 +58,11 @@ final class CSVTable {
     private var legacy: (Int, [Int]) = (0, [])
 
     var decodingNotes: [String] {
-        legacy.0 == 0 ? [] : ["\(legacy.0) fields (first on lines \(legacy.1.map(String.init).joined(separator: ", "))) were not valid UTF-8 and were read as Windows-1252"]
+        legacy.0 == 0
+            ? []
+            : [
+                "\(legacy.0) fields (first on lines \(legacy.1.map(String.init).joined(separator: ", "))) were not valid UTF-8 and were read as Windows-1252"
+            ]
     }
 
     /// A parser for the date column: the given format, or the first common format that reads the first 200 values.
@@ -70,7 +75,9 @@ final class CSVTable {
             }
         }
         guard let pattern = format ?? TimestampText.guess(samples: samples) else {
-            throw CLIError("\(path): cannot tell the date format of \"\(samples.first ?? "")\"; give --date-format, e.g. yyyy-MM-dd HH:mm:ss")
+            throw CLIError(
+                "\(path): cannot tell the date format of \"\(samples.first ?? "")\"; give --date-format, e.g. yyyy-MM-dd HH:mm:ss"
+            )
         }
         let parser = TimestampText(pattern: pattern, zone: zone)
         return { text in try parser.parse(text) }

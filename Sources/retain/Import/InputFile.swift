@@ -8,7 +8,9 @@ enum InputFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIError("\(path): cannot read the file (does it exist?)")
         }
-        guard data.count >= 2, data[data.startIndex] == 0x1F, data[data.startIndex + 1] == 0x8B else { return Array(data) }
+        guard data.count >= 2, data[data.startIndex] == 0x1F, data[data.startIndex + 1] == 0x8B else {
+            return Array(data)
+        }
         var buffer = ByteBuffer(bytes: data)
         do {
             var output = try buffer.decompress(with: .gzip())

@@ -50,7 +50,9 @@ struct OrderFileLayout: Sendable {
                 return nil
             }
             guard let index = normalized.firstIndex(of: name.lowercased()) else {
-                throw CLIError("the file has no column \"\(name)\" (for --\(option)-column); its columns are: \(header.joined(separator: ", "))")
+                throw CLIError(
+                    "the file has no column \"\(name)\" (for --\(option)-column); its columns are: \(header.joined(separator: ", "))"
+                )
             }
             return index
         }

@@ -39,7 +39,7 @@ struct OrderFileParser {
         var isCancellation: Bool
     }
 
-    func parse(records: (( _ body: (Int, [String]) throws -> Void) throws -> Void), fieldCount: Int) throws -> Output {
+    func parse(records: ((_ body: (Int, [String]) throws -> Void) throws -> Void), fieldCount: Int) throws -> Output {
         var output = Output()
         // Rows are remembered by a 64-bit hash of their fields: exact for any file that fits in memory in
         // practice (a false match needs a 64-bit collision, ~10⁻⁸ for a million rows) at a tenth of the memory.
@@ -77,9 +77,15 @@ struct OrderFileParser {
                 if let column = columns.quantity, columns.unitPrice != nil {
                     quantity = try ImportNumbers.integer(fields[column])
                 }
-                if let column = columns.unitPrice { price = try ImportNumbers.minorUnits(fields[column], exponent: currency.exponent) }
-                if let column = columns.amount { amount = try ImportNumbers.minorUnits(fields[column], exponent: currency.exponent) }
-                if let column = columns.unitPrice ?? columns.amount, ImportNumbers.hasExcessDecimals(fields[column], currency.exponent) {
+                if let column = columns.unitPrice {
+                    price = try ImportNumbers.minorUnits(fields[column], exponent: currency.exponent)
+                }
+                if let column = columns.amount {
+                    amount = try ImportNumbers.minorUnits(fields[column], exponent: currency.exponent)
+                }
+                if let column = columns.unitPrice ?? columns.amount,
+                    ImportNumbers.hasExcessDecimals(fields[column], currency.exponent)
+                {
                     roundedPrices += 1
                 }
             } catch {
@@ -107,7 +113,8 @@ struct OrderFileParser {
                 return
             }
             if groups[orderID] == nil {
-                groups[orderID] = Group(id: orderID, firstLine: line, customer: customer, at: at, isCancellation: isCancellation)
+                groups[orderID] = Group(
+                    id: orderID, firstLine: line, customer: customer, at: at, isCancellation: isCancellation)
                 groupOrder.append(orderID)
             }
             groups[orderID]!.rowCount += 1
@@ -117,15 +124,18 @@ struct OrderFileParser {
             } else if let amount {
                 groups[orderID]!.amount = (groups[orderID]!.amount ?? 0) + amount
             } else {
-                groups[orderID]!.lines.append(OrderLine(
-                    sku: sku, category: columns.category.map { fields[$0] }, name: columns.description.map { fields[$0] },
-                    quantity: quantity, unitPrice: price))
+                groups[orderID]!.lines.append(
+                    OrderLine(
+                        sku: sku, category: columns.category.map { fields[$0] },
+                        name: columns.description.map { fields[$0] },
+                        quantity: quantity, unitPrice: price))
             }
         }
 
         if roundedPrices > 0 {
             output.report.notes.append(
-                "\(roundedPrices) prices had more than \(currency.exponent) decimals and were rounded half to even to \(currency.code) minor units")
+                "\(roundedPrices) prices had more than \(currency.exponent) decimals and were rounded half to even to \(currency.code) minor units"
+            )
         }
         for id in groupOrder {
             let group = groups[id]!
@@ -135,13 +145,16 @@ struct OrderFileParser {
             }
             let reference = CustomerReference(externalID: group.customer)
             if group.isCancellation {
-                output.items.append(.cancellation(
-                    ImportCancellation(id: id, customer: reference, at: group.at, lines: group.cancelled)))
+                output.items.append(
+                    .cancellation(
+                        ImportCancellation(id: id, customer: reference, at: group.at, lines: group.cancelled)))
             } else {
-                output.items.append(.order(
-                    OrderInput(orderID: id, customer: reference, placedAt: group.at, currency: currency.code,
-                               lines: group.lines, total: group.amount),
-                    firstLine: group.firstLine))
+                output.items.append(
+                    .order(
+                        OrderInput(
+                            orderID: id, customer: reference, placedAt: group.at, currency: currency.code,
+                            lines: group.lines, total: group.amount),
+                        firstLine: group.firstLine))
             }
         }
         return output

@@ -8,7 +8,8 @@ final class PhaseTimer {
     func mark(_ phase: String) {
         guard enabled else { return }
         let now = Date()
-        FileHandle.standardError.write(Data(String(format: "timing: %@ %.3f s\n", phase, now.timeIntervalSince(last)).utf8))
+        FileHandle.standardError.write(
+            Data(String(format: "timing: %@ %.3f s\n", phase, now.timeIntervalSince(last)).utf8))
         last = now
     }
 }

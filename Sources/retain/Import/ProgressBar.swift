@@ -30,9 +30,11 @@ final class ProgressBar: @unchecked Sendable {
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
             let eta = rate > 0 ? Double(total - done) / rate : 0
-            let text = String(format: "%@ %@ %3.0f%% %d/%d  %.0f/s  %@", label, bar, fraction * 100, done, total, rate,
-                              finished ? String(format: "done in %.1fs", elapsed) : String(format: "ETA %.0fs", eta))
-            FileHandle.standardError.write(Data(((interactive ? "\r" : "") + text + (interactive && !finished ? "" : "\n")).utf8))
+            let text = String(
+                format: "%@ %@ %3.0f%% %d/%d  %.0f/s  %@", label, bar, fraction * 100, done, total, rate,
+                finished ? String(format: "done in %.1fs", elapsed) : String(format: "ETA %.0fs", eta))
+            FileHandle.standardError.write(
+                Data(((interactive ? "\r" : "") + text + (interactive && !finished ? "" : "\n")).utf8))
         }
     }
 }

@@ -15,13 +15,15 @@ struct Runtime {
     let administration: Administration
     let migration: Migrator.Report
 
-    static func with<T>(_ options: DatabaseOptions, logger: Logger = Runtime.quietLogger(),
-                        _ body: (Runtime) async throws -> T) async throws -> T
-    {
+    static func with<T>(
+        _ options: DatabaseOptions, logger: Logger = Runtime.quietLogger(),
+        _ body: (Runtime) async throws -> T
+    ) async throws -> T {
         let provider: SQLiteProvider
         do {
             provider = try await SQLiteProvider.open(
-                path: options.path, synchronous: SQLiteProvider.Synchronous(rawValue: options.synchronous.uppercased()) ?? .full,
+                path: options.path,
+                synchronous: SQLiteProvider.Synchronous(rawValue: options.synchronous.uppercased()) ?? .full,
                 logger: logger)
         } catch {
             throw CLIError("cannot open the database \(options.path): \(error)")
@@ -32,7 +34,8 @@ struct Runtime {
             let environment = ServiceEnvironment(store: store, logger: logger)
             let runtime = Runtime(
                 provider: provider, store: store, environment: environment,
-                service: LoyaltyService(environment: environment), administration: Administration(environment: environment),
+                service: LoyaltyService(environment: environment),
+                administration: Administration(environment: environment),
                 migration: report)
             try await runtime.administration.ensureDefaultProgram(currency: Runtime.defaultCurrency())
             let result = try await body(runtime)
@@ -47,7 +50,9 @@ struct Runtime {
     /// The default program's currency on first start: $RETAIN_CURRENCY, else EUR.
     static func defaultCurrency() throws -> Currency {
         let code = ProcessInfo.processInfo.environment["RETAIN_CURRENCY"] ?? "EUR"
-        guard let currency = Currency(code: code) else { throw CLIError("RETAIN_CURRENCY=\(code) is not an ISO 4217 code") }
+        guard let currency = Currency(code: code) else {
+            throw CLIError("RETAIN_CURRENCY=\(code) is not an ISO 4217 code")
+        }
         return currency
     }
 
