@@ -71,7 +71,7 @@ struct AuthAndDocumentHTTPTests {
                         "\(method.uppercased()) \(path) is documented but not routed")
                 }
             }
-            #expect(operations == 25)
+            #expect(operations == 26)
         }
     }
 

@@ -18,6 +18,25 @@ struct OrderController {
             let input = try await JSONResponse.decode(SimulationInput.self, from: request, context: context)
             return try JSONResponse.make(try await service.simulate(program: program, input.order))
         }
+        group.get("orders") { request, context in
+            let program = try context.program(for: .read)
+            let limit = try limitParameter(request, default: 50)
+            var status: OrderRecord.Status?
+            if let raw = request.uri.queryParameters.get("status") {
+                guard let parsed = OrderRecord.Status(rawValue: raw) else {
+                    throw APIProblem.invalid([
+                        FieldIssue(
+                            "status",
+                            "must be one of \(OrderRecord.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+                    ])
+                }
+                status = parsed
+            }
+            let orders = try await service.listOrders(
+                program: program, status: status, limit: limit, after: request.uri.queryParameters.get("after"))
+            return try JSONResponse.make(
+                OrderList(orders: orders, nextAfter: orders.count == limit ? orders.last?.order.orderID : nil))
+        }
         group.get("orders/:order_id") { _, context in
             let program = try context.program(for: .read)
             return try JSONResponse.make(
@@ -42,6 +61,17 @@ struct OrderController {
             let input = try await JSONResponse.decode(EventInput.self, from: request, context: context)
             return try JSONResponse.make(try await service.recordEvent(program: program, input), status: .created)
         }
+    }
+}
+
+/// A page of orders.
+struct OrderList: Encodable {
+    var orders: [OrderView]
+    var nextAfter: String?
+
+    enum CodingKeys: String, CodingKey {
+        case orders
+        case nextAfter = "next_after"
     }
 }
 

@@ -185,6 +185,16 @@ extension LoyaltyService {
         }
     }
 
+    /// Orders by id, for example the `unmatched` ones waiting to be assigned.
+    public func listOrders(program: String, status: OrderRecord.Status?, limit: Int, after: String?) async throws
+        -> [OrderView]
+    {
+        _ = try await environment.programs.program(program)
+        return try await store.read(program: program) { session in
+            try await session.listOrders(status: status, limit: limit, after: after).map(OrderView.init)
+        }
+    }
+
     /// Gives a held (`unmatched`) order to a customer and awards its points now, by the rules in force now, dated
     /// at the order's time. Assigning it again to the same customer changes nothing; to another one is a conflict.
     /// A retry of the original `POST /v1/orders` still gets its first answer.
