@@ -108,6 +108,9 @@ struct ProgramIsolationHTTPTests {
             let list = try await client.call(.get, "/v1/customers", key: harness.keyB)
             #expect(!(list.json["customers"] as? [[String: Any]] ?? []).contains { $0["id"] as? String == customer })
             #expect(try await client.call(.get, "/v1/program", key: harness.keyB).string("id") == "other")
+            let ordersOfB = try await client.call(.get, "/v1/orders", key: harness.keyB)
+            #expect(ordersOfB.status == 200)
+            #expect(!ordersOfB.text.contains(customer))
             #expect(!(try await client.call(.get, "/v1/earning-rules", key: harness.keyB).text.contains("\"extra\"")))
 
             #expect(try await client.call(.get, "/v1/customers/\(customer)/wallet", key: a).text == walletBefore)
