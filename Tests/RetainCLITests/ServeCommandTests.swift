@@ -14,9 +14,8 @@ struct ServeCommandTests {
             let (process, log) = try start(database: database, folder: folder)
             defer { if process.isRunning { process.terminate() } }
             let output = try await waitFor("listening on", in: log)
-            let secret = try #require(output.firstMatch(of: /rtn_[0-9A-Z]{40}/).map { String($0.output) })
-            let port = try #require(
-                output.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).map { String($0.output.1) })
+            let secret = try #require(firstKey(in: output))
+            let port = try #require(listeningPort(in: output))
 
             let health = try await get("http://127.0.0.1:\(port)/health")
             #expect(health.status == 200)
@@ -62,9 +61,8 @@ struct ServeCommandTests {
             let (process, log) = try start(database: database, folder: folder)
             defer { if process.isRunning { process.terminate() } }
             let output = try await waitFor("listening on", in: log)
-            let secret = try #require(output.firstMatch(of: /rtn_[0-9A-Z]{40}/).map { String($0.output) })
-            let port = try #require(
-                output.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).map { String($0.output.1) })
+            let secret = try #require(firstKey(in: output))
+            let port = try #require(listeningPort(in: output))
 
             let answered = Tally()
             let acknowledged = await withTaskGroup(of: String?.self) { group in
@@ -98,8 +96,7 @@ struct ServeCommandTests {
             let (again, secondLog) = try start(database: database, folder: folder, logName: "after.log")
             defer { if again.isRunning { again.terminate() } }
             let restarted = try await waitFor("listening on", in: secondLog)
-            let newPort = try #require(
-                restarted.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).map { String($0.output.1) })
+            let newPort = try #require(listeningPort(in: restarted))
             for id in acknowledged {
                 #expect(
                     try await get("http://127.0.0.1:\(newPort)/v1/orders/\(id)", key: secret).status == 200,
@@ -113,6 +110,16 @@ struct ServeCommandTests {
     actor Tally {
         private(set) var count = 0
         func add() { count += 1 }
+    }
+
+    /// The admin key `serve` prints on its first start.
+    func firstKey(in output: String) -> String? {
+        output.firstMatch(of: /rtn_[0-9A-Z]{40}/).map { String($0.output) }
+    }
+
+    /// The port `serve` says it listens on (it was started with `--port 0`).
+    func listeningPort(in output: String) -> String? {
+        output.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).map { String($0.output.1) }
     }
 
     func start(database: String, folder: URL, logName: String = "serve.log") throws -> (Process, URL) {
