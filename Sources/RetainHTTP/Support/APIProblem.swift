@@ -16,7 +16,7 @@ public struct APIProblem: Error, Codable, Sendable {
         status: HTTPResponse.Status, title: String, detail: String, code: String? = nil,
         errors: [FieldIssue]? = nil
     ) {
-        self.type = "https://retain.dev/problems/" + title.lowercased().replacingOccurrences(of: " ", with: "-")
+        self.type = "urn:retain:problem:" + title.lowercased().replacingOccurrences(of: " ", with: "-")
         self.title = title
         self.status = status.code
         self.detail = detail
