@@ -21,6 +21,7 @@ struct HTTPHarness {
         var status: Int
         var contentType: String?
         var text: String
+        var headers: HTTPFields = [:]
 
         /// The body as a JSON object (empty when it is not one).
         var json: [String: Any] {
@@ -28,8 +29,13 @@ struct HTTPHarness {
         }
     }
 
+    /// Runs `body` against a fresh stack and always closes the database (sqlite-nio kills the process if an open
+    /// connection is freed) and deletes its files. `configure` may replace dependencies (a failing health check,
+    /// a metrics renderer).
     static func run(
-        _ mode: TestingSetup = .router, _ body: @Sendable (HTTPHarness, any TestClientProtocol) async throws -> Void
+        _ mode: TestingSetup = .router,
+        configure: @Sendable (inout HTTPDependencies) -> Void = { _ in },
+        _ body: @Sendable (HTTPHarness, any TestClientProtocol) async throws -> Void
     )
         async throws
     {
@@ -48,9 +54,10 @@ struct HTTPHarness {
             let keyB = try await administration.createKey(program: "other", name: "b", scope: .admin).secret
             let service = LoyaltyService(environment: environment)
             let harness = HTTPHarness(administration: administration, service: service, keyA: keyA, keyB: keyB)
-            let dependencies = HTTPDependencies(
+            var dependencies = HTTPDependencies(
                 service: service, administration: administration,
                 healthCheck: { _ = try await administration.programs() })
+            configure(&dependencies)
             let app = Application(router: buildRouter(dependencies))
             try await app.test(mode) { client in try await body(harness, client) }
         } catch {
@@ -78,7 +85,7 @@ extension TestClientProtocol {
         { response in
             HTTPHarness.Reply(
                 status: Int(response.status.code), contentType: response.headers[.contentType],
-                text: String(buffer: response.body))
+                text: String(buffer: response.body), headers: response.headers)
         }
     }
 
@@ -95,14 +102,26 @@ extension TestClientProtocol {
             response in
             HTTPHarness.Reply(
                 status: Int(response.status.code), contentType: response.headers[.contentType],
-                text: String(buffer: response.body))
+                text: String(buffer: response.body), headers: response.headers)
         }
     }
 }
 
 extension HTTPHarness.Reply {
+    /// An RFC 9457 document whose `status` matches the response, with a `type`, a `title` and a non-empty `detail`.
     var isProblem: Bool {
-        contentType == "application/problem+json" && json["status"] as? Int == status && json["title"] != nil
+        contentType == "application/problem+json" && json["status"] as? Int == status
+            && !(string("title") ?? "").isEmpty && !(string("detail") ?? "").isEmpty
+            && string("type")?.hasPrefix("urn:retain:problem:") == true
+    }
+    func header(_ name: String) -> String? { headers[HTTPField.Name(name)!] }
+    /// The `reason` given for `field`.
+    func reason(_ field: String) -> String? {
+        (json["errors"] as? [[String: Any]])?.first { $0["field"] as? String == field }?["reason"] as? String
+    }
+    /// The ids of the objects in the array under `key`.
+    func ids(_ key: String, id: String = "id") -> [String] {
+        (json[key] as? [[String: Any]] ?? []).compactMap { $0[id] as? String }
     }
     var fields: [String] { (json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? [] }
     func int(_ key: String) -> Int? { json[key] as? Int }

@@ -39,32 +39,32 @@ struct CustomerController {
         group.get("customers/:id") { _, context in
             let program = try context.program(for: .read)
             return try JSONResponse.make(
-                try await service.customer(program: program, id: try context.parameters.require("id")))
+                try await service.customer(program: program, id: try context.pathParameter("id")))
         }
         group.patch("customers/:id") { request, context in
             let program = try context.program(for: .write)
             let fields = try await JSONResponse.decode(CustomerFields.self, from: request, context: context)
             return try JSONResponse.make(
                 try await service.updateCustomer(
-                    program: program, id: try context.parameters.require("id"), fields: fields))
+                    program: program, id: try context.pathParameter("id"), fields: fields))
         }
         group.get("customers/:id/wallet") { _, context in
             let program = try context.program(for: .read)
             return try JSONResponse.make(
-                try await service.wallet(program: program, customerID: try context.parameters.require("id")))
+                try await service.wallet(program: program, customerID: try context.pathParameter("id")))
         }
         group.get("customers/:id/ledger") { request, context in
             let program = try context.program(for: .read)
             return try JSONResponse.make(
                 try await service.ledger(
-                    program: program, customerID: try context.parameters.require("id"),
+                    program: program, customerID: try context.pathParameter("id"),
                     limit: try limitParameter(request, default: 50), before: request.uri.queryParameters.get("before")))
         }
         group.post("customers/:id/redemptions") { request, context in
             let program = try context.program(for: .write)
             let body = try await JSONResponse.decode(RedemptionRequest.self, from: request, context: context)
             let result = try await service.redeem(
-                program: program, customerID: try context.parameters.require("id"), body,
+                program: program, customerID: try context.pathParameter("id"), body,
                 idempotencyKey: try idempotencyKey(request, required: true)!)
             return try JSONResponse.make(result, status: .created)
         }
@@ -72,7 +72,7 @@ struct CustomerController {
             let program = try context.program(for: .admin)
             let body = try await JSONResponse.decode(AdjustmentRequest.self, from: request, context: context)
             let result = try await service.adjust(
-                program: program, customerID: try context.parameters.require("id"), body, actor: context.actor,
+                program: program, customerID: try context.pathParameter("id"), body, actor: context.actor,
                 idempotencyKey: try idempotencyKey(request, required: true)!)
             return try JSONResponse.make(result, status: .created)
         }

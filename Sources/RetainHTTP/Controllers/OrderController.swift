@@ -40,13 +40,13 @@ struct OrderController {
         group.get("orders/:order_id") { _, context in
             let program = try context.program(for: .read)
             return try JSONResponse.make(
-                try await service.order(program: program, id: try context.parameters.require("order_id")))
+                try await service.order(program: program, id: try context.pathParameter("order_id")))
         }
         group.post("orders/:order_id/returns") { request, context in
             let program = try context.program(for: .write)
             let input = try await JSONResponse.decode(ReturnInput.self, from: request, context: context)
             let result = try await service.recordReturn(
-                program: program, orderID: try context.parameters.require("order_id"), input)
+                program: program, orderID: try context.pathParameter("order_id"), input)
             return try JSONResponse.make(result, status: .created)
         }
         group.post("orders/:order_id/assign") { request, context in
@@ -54,7 +54,7 @@ struct OrderController {
             let body = try await JSONResponse.decode(Assignment.self, from: request, context: context)
             return try JSONResponse.make(
                 try await service.assignOrder(
-                    program: program, orderID: try context.parameters.require("order_id"), customerID: body.customerID))
+                    program: program, orderID: try context.pathParameter("order_id"), customerID: body.customerID))
         }
         group.post("events") { request, context in
             let program = try context.program(for: .write)

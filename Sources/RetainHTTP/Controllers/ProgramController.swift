@@ -29,7 +29,9 @@ struct ProgramController {
                 settings = try APIJSON.decode(ProgramSettings.self, from: try APIJSON.encode(merged))
             } catch let error as DecodingError {
                 let problem = APIProblem.fromDecoding(error)
-                throw APIProblem.invalid((problem.errors ?? []).map { FieldIssue("settings." + $0.field, $0.reason) })
+                let issues = try problem.errors ?? APIProblem.nonIntegerNumbers(in: APIJSON.encode(merged))
+                guard !issues.isEmpty else { throw APIProblem.invalid([FieldIssue("settings", problem.detail)]) }
+                throw APIProblem.invalid(issues.map { FieldIssue("settings." + $0.field, $0.reason) })
             }
             do {
                 return try JSONResponse.make(
@@ -56,11 +58,11 @@ struct ProgramController {
             let program = try context.program(for: .admin)
             let rule = try await JSONResponse.decode(EarningRule.self, from: request, context: context)
             return try JSONResponse.make(
-                try await service.putRule(program: program, id: try context.parameters.require("id"), rule))
+                try await service.putRule(program: program, id: try context.pathParameter("id"), rule))
         }
         group.delete("earning-rules/:id") { _, context in
             let program = try context.program(for: .admin)
-            try await service.deleteRule(program: program, id: try context.parameters.require("id"))
+            try await service.deleteRule(program: program, id: try context.pathParameter("id"))
             return Response(status: .noContent)
         }
         group.post("expiry/run") { _, context in

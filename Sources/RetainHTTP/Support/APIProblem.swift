@@ -101,13 +101,41 @@ public struct APIProblem: Error, Codable, Sendable {
         }
     }
 
+    /// The numbers in a valid JSON body that are not whole numbers within the range of `Int64` (`12.5`, `1e30`), as
+    /// field issues. Foundation's decoder reports such a number in an integer field as invalid JSON without a
+    /// path, so `decode` asks this before answering 400.
+    static func nonIntegerNumbers(in data: Data) -> [FieldIssue] {
+        guard let root = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return [] }
+        var issues: [FieldIssue] = []
+        func visit(_ value: Any, _ path: String) {
+            if let object = value as? [String: Any] {
+                for (key, child) in object.sorted(by: { $0.key < $1.key }) {
+                    visit(child, path.isEmpty ? key : path + "." + key)
+                }
+            } else if let array = value as? [Any] {
+                for (index, child) in array.enumerated() { visit(child, path + "[\(index)]") }
+            } else if let number = value as? NSNumber, !(value is Bool) {
+                let double = number.doubleValue
+                if double.rounded() != double || abs(double) >= 9.2e18 {
+                    issues.append(
+                        FieldIssue(
+                            path.isEmpty ? "body" : path,
+                            "must be a whole number (amounts are in minor units: 12.50 is 1250), not \(number)"))
+                }
+            }
+        }
+        visit(root, "")
+        return issues
+    }
+
     static func describe(_ type: Any.Type) -> String {
         let name = String(describing: type)
+        // Containers first: `Dictionary<String, Any>` and `Array<String>` name their element types.
+        if name.hasPrefix("Array") { return "an array" }
+        if name.hasPrefix("Dictionary") { return "an object" }
         if name.contains("Int") { return "an integer" }
         if name.contains("String") { return "a string" }
         if name.contains("Bool") { return "true or false" }
-        if name.contains("Array") { return "an array" }
-        if name.contains("Dictionary") { return "an object" }
         if name.contains("Double") || name.contains("Decimal") { return "a number" }
         return "an object"
     }

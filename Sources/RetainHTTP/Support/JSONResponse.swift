@@ -14,8 +14,11 @@ enum JSONResponse {
 
     static func problem(_ problem: APIProblem) -> Response {
         let data = (try? APIJSON.encode(problem)) ?? Data("{}".utf8)
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        // RFC 9110 §15.5.2: a 401 names the scheme the client should use.
+        if problem.status == 401 { headers[.wwwAuthenticate] = #"Bearer realm="retain""# }
         return Response(
-            status: HTTPResponse.Status(code: problem.status), headers: [.contentType: "application/problem+json"],
+            status: HTTPResponse.Status(code: problem.status), headers: headers,
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -44,6 +47,13 @@ enum JSONResponse {
             throw APIProblem.badRequest("the body is not valid UTF-8")
         }
         guard !bytes.isEmpty else { throw APIProblem.badRequest("the body is empty; send a JSON object") }
-        return try APIJSON.makeDecoder().decode(T.self, from: Data(bytes))
+        let data = Data(bytes)
+        do {
+            return try APIJSON.makeDecoder().decode(T.self, from: data)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            let issues = APIProblem.nonIntegerNumbers(in: data)
+            if !issues.isEmpty { throw APIProblem.invalid(issues) }
+            throw DecodingError.dataCorrupted(context)
+        }
     }
 }

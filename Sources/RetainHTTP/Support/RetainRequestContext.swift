@@ -26,6 +26,14 @@ public struct RetainRequestContext: RequestContext {
         return apiKey.programID
     }
 
+    /// A path parameter, percent-decoded: `/v1/orders/%231001` names order `#1001`, and
+    /// `/v1/customers/email:ann%40example.com` the customer with that e-mail. The router matches the raw path, so an
+    /// encoded `/` stays inside the parameter.
+    public func pathParameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+
     /// Who made the request, for the ledger: the key's name and id.
     public var actor: String { apiKey.map { "key:\($0.id) (\($0.name))" } ?? "unknown" }
 }
