@@ -101,8 +101,8 @@ public struct ProgramSettings: Codable, Sendable, Equatable {
     public func validate() throws {
         var validator = Validator()
         validator.check(TimeZone(identifier: timeZone) != nil, "time_zone", "\(timeZone) is not an IANA time zone")
-        validator.check(pointValue.points > 0, "point_value.points", "must be at least 1")
-        validator.check(pointValue.amount > 0, "point_value.amount", "must be at least 1")
+        validator.check((1...1_000_000_000).contains(pointValue.points), "point_value.points", "must be 1–1000000000")
+        validator.check((1...1_000_000_000).contains(pointValue.amount), "point_value.amount", "must be 1–1000000000")
         validator.check((0...3650).contains(pendingDays), "pending_days", "must be between 0 and 3650")
         if let days = pointsExpireAfterDays {
             validator.check((1...36500).contains(days), "points_expire_after_days", "must be between 1 and 36500")

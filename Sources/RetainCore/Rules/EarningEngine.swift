@@ -46,6 +46,10 @@ public struct Award: Codable, Sendable, Equatable {
 /// Dates and weekdays are the order's day in the program time zone; `min_order_amount` compares with the order
 /// total. Rules that would award 0 points are left out.
 public enum EarningEngine {
+    /// No single award is larger than this (a trillion points), whatever the rules say, so balances stay far
+    /// from the limits of 64-bit integers.
+    public static let maxPointsPerAward: Int64 = 1_000_000_000_000
+
     public static func evaluate(order: OrderInput, rules: [EarningRule], settings: ProgramSettings) -> [Award] {
         let day = CivilDate(order.placedAt, in: settings.zone)
         let inEffect = rules.filter { $0.isInEffect(on: day) && ($0.conditions.minOrderAmount ?? 0) <= order.paid }
@@ -132,6 +136,6 @@ public enum EarningEngine {
         case .ceil: result = remainder > 0 ? quotient + 1 : quotient
         case .nearest: result = remainder * 2 >= denominator ? quotient + 1 : quotient
         }
-        return Int64(clamping: result)
+        return Int64(min(result, Int128(maxPointsPerAward)))
     }
 }

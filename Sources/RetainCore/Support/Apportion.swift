@@ -2,9 +2,17 @@
 /// remainder method, ties to the earlier part). Used for order discounts and for which line earned which point.
 public enum Apportion {
     /// `total` (≥ 0) split in proportion to `weights` (≥ 0); all-zero weights put everything on the first part.
-    public static func split(_ total: Int64, weights: [Int128]) -> [Int64] {
-        guard !weights.isEmpty else { return [] }
-        let weightSum = weights.reduce(0, +)
+    public static func split(_ total: Int64, weights rawWeights: [Int128]) -> [Int64] {
+        guard !rawWeights.isEmpty else { return [] }
+        // total × weight must fit in Int128: with total < 2^63, weights are scaled below 2^62 when they are larger
+        // (only astronomically large orders; the shares then follow the weights to 62 significant bits).
+        var weights = rawWeights
+        let largest = weights.max() ?? 0
+        if largest >= Int128(1) << 62 {
+            let shift = (Int128.bitWidth - largest.leadingZeroBitCount) - 62
+            weights = weights.map { $0 >> shift }
+        }
+        let weightSum = weights.reduce(0) { $0 + $1 }
         guard weightSum > 0 else {
             var result = [Int64](repeating: 0, count: weights.count)
             result[0] = total
