@@ -30,4 +30,19 @@ struct ExtremeValuesHTTPTests {
             #expect(tooRich.fields == ["settings.point_value.points"])
         }
     }
+
+    @Test(
+        "media types are compared whole",
+        arguments: [
+            ("application/json; charset=utf-8", 201), ("application/merge-patch+json", 201), ("application/jsonp", 415),
+            ("text/json", 415),
+        ])
+    func mediaTypes(_ contentType: String, _ expected: Int) async throws {
+        try await HTTPHarness.run { harness, client in
+            let body = #"{"email":"media@example.com"}"#
+            let reply = try await client.callBytes(
+                .post, "/v1/customers", key: harness.keyA, bytes: Array(body.utf8), contentType: contentType)
+            #expect(reply.status == expected)
+        }
+    }
 }

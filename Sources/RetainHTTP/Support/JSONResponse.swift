@@ -29,7 +29,9 @@ enum JSONResponse {
         -> T
     {
         if let contentType = request.headers[.contentType]?.lowercased(),
-            !contentType.hasPrefix("application/json"), !contentType.hasPrefix("application/x-www-form-urlencoded")
+            let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces),
+            mediaType != "application/json", !mediaType.hasSuffix("+json"),
+            mediaType != "application/x-www-form-urlencoded"
         {
             throw APIProblem(
                 status: .unsupportedMediaType, title: "Unsupported media type",
