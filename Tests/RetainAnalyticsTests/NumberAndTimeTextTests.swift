@@ -84,8 +84,45 @@ struct NumberAndTimeTextTests {
                 parts.minute!, parts.second!)
             let parsed = try parser.parse(text)
             // In the autumn overlap hour a local time names two instants; the parser picks the earlier one.
-            #expect(parsed == instant || parsed == instant.addingTimeInterval(-3600), "\(text)")
+            let earlier = instant.addingTimeInterval(-3600)
+            let isLaterOfTwo =
+                calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: earlier) == parts
+            #expect(parsed == (isLaterOfTwo ? earlier : instant), "\(text)")
         }
+    }
+
+    @Test("every quarter hour around every Warsaw transition from 1977 to 2040 reads as its earliest instant")
+    func aroundTransitions() throws {
+        let zone = TimeZone(identifier: "Europe/Warsaw")!
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parser = TimestampText(pattern: "yyyy-MM-dd HH:mm", zone: zone)
+        var transition = zone.nextDaylightSavingTimeTransition(after: Date(timeIntervalSince1970: 220_000_000))
+        var checked = 0
+        while let change = transition, change < Date(timeIntervalSince1970: 2_208_988_800) {
+            var earliest: [String: Date] = [:]
+            for step in -16...16 {
+                let instant = change.addingTimeInterval(Double(step * 900))
+                let p = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: instant)
+                let text = String(format: "%04d-%02d-%02d %02d:%02d", p.year!, p.month!, p.day!, p.hour!, p.minute!)
+                if earliest[text] == nil { earliest[text] = instant }
+            }
+            for (text, instant) in earliest {
+                #expect(try parser.parse(text) == instant, "\(text)")
+                checked += 1
+            }
+            transition = zone.nextDaylightSavingTimeTransition(after: change)
+        }
+        #expect(checked > 100 * 28)
+    }
+
+    @Test("a time in the spring gap moves forward; a time in the autumn overlap is the earlier instant")
+    func gapAndOverlap() throws {
+        let warsaw = TimestampText(pattern: "yyyy-MM-dd HH:mm", zone: TimeZone(identifier: "Europe/Warsaw")!)
+        // 01:30Z, which is 03:30 CEST
+        #expect(try warsaw.parse("2024-03-31 02:30") == Date(timeIntervalSince1970: 1_711_848_600))
+        #expect(try warsaw.parse("2024-10-27 02:30") == Date(timeIntervalSince1970: 1_729_989_000))  // 00:30Z, CEST
+        #expect(try warsaw.parse("2024-10-27 03:00") == Date(timeIntervalSince1970: 1_729_994_400))  // 02:00Z, CET
     }
 
     @Test("the format is guessed from samples, month-first when a day is above 12")

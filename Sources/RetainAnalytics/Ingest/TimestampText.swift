@@ -1,11 +1,12 @@
 import Foundation
 
 /// Reads local or offset timestamps in a fixed pattern, fast enough for millions of rows: the calendar arithmetic
-/// is done here and the time zone's offset is looked up once per hour of local time.
+/// is done here and the time zone's offset is looked up once per hour of local time (exactly near a transition).
 ///
 /// Pattern tokens: `yyyy`, `MM`/`M`, `dd`/`d`, `HH`/`H`, `mm`, `ss`; anything else must match literally. A time
 /// without an offset is read in `zone`; in an overlap the earlier instant wins.
-/// (A local time in a DST gap is read with the offset in force after the change.)
+/// A local time in a DST gap is read with the offset in force before the change, so it moves forward by the gap
+/// (02:30 on a spring-forward night in Warsaw is 03:30 CEST), as PostgreSQL and java.time read it.
 public final class TimestampText: @unchecked Sendable {
     public struct Error: Swift.Error, Sendable, CustomStringConvertible {
         public var description: String
@@ -97,12 +98,30 @@ public final class TimestampText: @unchecked Sendable {
     private func offset(forLocal naive: Int) -> Int {
         let hourKey = naive >= 0 ? naive / 3600 : (naive - 3599) / 3600
         if let cached = lock.withLock({ offsets[hourKey] }) { return cached }
-        // The earlier of the two candidate offsets around a transition; a local time in a DST gap moves forward.
-        let first = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(naive)))
-        let second = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(naive - first)))
-        let offset = max(first, second)
-        lock.withLock { offsets[hourKey] = offset }
-        return offset
+        // An hour with the same offset a day before and a day after is far from any transition: every local time
+        // in it has that one offset, so it is cached. Hours near a transition are resolved exactly, time by time.
+        let start = hourKey * 3600
+        let before = secondsFromGMT(start - 86_400)
+        let after = secondsFromGMT(start + 86_400)
+        if before == after, secondsFromGMT(start - before) == before {
+            lock.withLock { offsets[hourKey] = before }
+            return before
+        }
+        return exactOffset(forLocal: naive)
+    }
+
+    /// The offsets a local time could have are those in force a day either side of it; a candidate is real when
+    /// the instant it gives has that offset. Of two real ones (an overlap) the larger offset gives the earlier
+    /// instant; with none (a gap) the offset before the change is used, so the wall time moves forward.
+    private func exactOffset(forLocal naive: Int) -> Int {
+        let earlier = secondsFromGMT(naive - 86_400)
+        let later = secondsFromGMT(naive + 86_400)
+        let real = [earlier, later].filter { secondsFromGMT(naive - $0) == $0 }
+        return real.max() ?? earlier
+    }
+
+    private func secondsFromGMT(_ instant: Int) -> Int {
+        zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant)))
     }
 
     static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
