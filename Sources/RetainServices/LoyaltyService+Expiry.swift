@@ -6,6 +6,16 @@ public struct ExpiryReport: Codable, Sendable, Equatable {
     public var customers: Int
     public var entries: Int
     public var points: Int64
+    /// Memberships whose tier review or override end was due (the same run does both).
+    public var tiersReviewed: Int = 0
+    /// Tier changes those reviews made.
+    public var tierChanges: Int = 0
+
+    enum CodingKeys: String, CodingKey {
+        case customers, entries, points
+        case tiersReviewed = "tiers_reviewed"
+        case tierChanges = "tier_changes"
+    }
 }
 
 extension LoyaltyService {
@@ -39,6 +49,9 @@ extension LoyaltyService {
             report.points += batch.points
             if batch.customers < 500 { break }
         }
+        let tiers = try await reviewTiers(program: program, asOf: time)
+        report.tiersReviewed = tiers.reviewed
+        report.tierChanges = tiers.changes
         return report
     }
 }

@@ -26,6 +26,23 @@ public struct LoyaltyService: Sendable {
         return wallet
     }
 
+    /// The membership steps of the program's current configuration.
+    func membershipEngine(_ session: any StoreSession, settings: ProgramSettings) async throws -> MembershipEngine {
+        MembershipEngine(configuration: try await session.configuration()?.configuration ?? .empty, settings: settings)
+    }
+
+    /// Stores a membership with the columns the scheduled job and reports select by.
+    func saveMembership(
+        _ membership: Membership?, engine: MembershipEngine, in session: any StoreSession, at time: Date
+    )
+        async throws
+    {
+        guard let membership, engine.configuration.tracksMembership else { return }
+        try await session.saveMemberships([
+            (membership, membership.tier?.effectiveTierID(at: time), engine.nextDue(membership))
+        ])
+    }
+
     /// Looks the customer up by each identifier in matching priority (id, external id, card, e-mail, phone).
     func match(_ reference: CustomerReference, in session: any StoreSession) async throws -> Customer? {
         for lookup in reference.lookups {

@@ -9,7 +9,7 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
 
     /// What caused the entry.
     public enum SourceType: String, Codable, Sendable, CaseIterable {
-        case order, `return`, event, signup, profile, redemption, admin, expiry
+        case order, `return`, event, signup, profile, redemption, admin, expiry, tier
     }
 
     public var id: String

@@ -8,7 +8,27 @@ public enum OrderPosting {
         _ order: OrderInput, customerID: String, rules: [EarningRule], settings: ProgramSettings,
         wallet: inout Wallet, now: Date
     ) -> OrderRecord {
-        let awards = EarningEngine.evaluate(order: order, rules: rules, settings: settings)
+        var none: Membership?
+        return post(
+            order, customerID: customerID, rules: rules, settings: settings, wallet: &wallet, membership: &none,
+            engine: nil, now: now)
+    }
+
+    /// Awards a validated order's points, with the membership steps when the program tracks memberships: due
+    /// tier reviews first, the tier's multiplier as an extra award, then the order's qualifying activity and an
+    /// upgrade at once (with its gift).
+    public static func post(
+        _ order: OrderInput, customerID: String, rules: [EarningRule], settings: ProgramSettings,
+        wallet: inout Wallet, membership: inout Membership?, engine: MembershipEngine?, now: Date
+    ) -> OrderRecord {
+        var awards = EarningEngine.evaluate(order: order, rules: rules, settings: settings)
+        let rulePoints = awards.reduce(Int64(0)) { $0 + $1.points }
+        if let engine, engine.configuration.tracksMembership {
+            var current = engine.membership(membership, customerID: customerID, at: order.placedAt)
+            _ = engine.catchUp(&current, to: order.placedAt)
+            if let bonus = engine.tierBonus(for: order, awards: awards, membership: current) { awards.append(bonus) }
+            membership = current
+        }
         var states: [OrderRecord.AwardState] = []
         for award in awards {
             let entry = wallet.credit(
@@ -17,6 +37,10 @@ public enum OrderPosting {
                 expiresAt: award.expiresAt,
                 now: now)
             states.append(.init(award: award, entryID: entry.id, lotID: entry.lotID!, reversed: 0))
+        }
+        if let engine, var current = membership {
+            engine.afterOrder(order, rulePoints: rulePoints, membership: &current, wallet: &wallet, now: now)
+            membership = current
         }
         let units = order.lines.isEmpty ? 1 : order.lines.count
         return OrderRecord(
@@ -102,6 +126,16 @@ public enum OrderPosting {
         _ input: ReturnInput, units take: [Int64], to record: inout OrderRecord, wallet: inout Wallet, at: Date,
         now: Date
     ) -> ReturnRecord {
+        var none: Membership?
+        return applyReturn(
+            input, units: take, to: &record, wallet: &wallet, membership: &none, engine: nil, at: at, now: now)
+    }
+
+    /// Applies a resolved return, and takes its money and rule points out of the tier's qualifying activity.
+    public static func applyReturn(
+        _ input: ReturnInput, units take: [Int64], to record: inout OrderRecord, wallet: inout Wallet,
+        membership: inout Membership?, engine: MembershipEngine?, at: Date, now: Date
+    ) -> ReturnRecord {
         let units = record.lineUnits
         for index in take.indices { record.returnedUnits[index] += take[index] }
         let netAmounts = record.input.netLineAmounts
@@ -112,6 +146,7 @@ public enum OrderPosting {
         record.returnedAmount = refundedSoFar
         var reversed: Int64 = 0
         var unrecovered: Int64 = 0
+        var ruleShare: Int64 = 0
         for awardIndex in record.awards.indices {
             let state = record.awards[awardIndex]
             let target = units.indices.reduce(Int64(0)) { sum, index in
@@ -120,12 +155,17 @@ public enum OrderPosting {
             let delta = target - state.reversed
             guard delta > 0 else { continue }
             record.awards[awardIndex].reversed = target
+            if !state.award.ruleID.hasPrefix("tier:") { ruleShare += delta }
             let result = wallet.debit(
                 delta, kind: .reverse, policy: .lotFirst(state.lotID), allowPartial: true,
                 reason: "\(input.kind.rawValue) \(input.returnID) of order \(record.orderID)", source: .return,
                 sourceID: input.returnID, at: at, now: now)
             reversed += delta - result.shortfall
             unrecovered += result.shortfall
+        }
+        if let engine, var current = membership {
+            engine.afterReturn(orderID: record.orderID, amount: amount, rulePoints: ruleShare, membership: &current)
+            membership = current
         }
         let fullyReturned = zip(record.returnedUnits, units).allSatisfy { $0 >= $1 }
         record.status = fullyReturned ? .returned : .partiallyReturned

@@ -16,7 +16,7 @@ public protocol LoyaltyStore: Sendable {
 
 /// Everything a use case can ask of one program's data inside one transaction.
 public protocol StoreSession: CustomerRepository, OrderRepository, LedgerRepository, RuleRepository, EventRepository,
-    IdempotencyRepository, RedemptionRepository
+    IdempotencyRepository, RedemptionRepository, MembershipRepository
 {
     var programID: String { get }
 }
@@ -74,6 +74,23 @@ public protocol LedgerRepository {
     func customersWithExpiredLots(asOf time: Date, limit: Int) async throws -> [String]
     /// How many times `ruleID` awarded points to the customer at or after `since` (event caps).
     func countAwards(customerID: String, ruleID: String, since: Date) async throws -> Int
+}
+
+/// The program's versioned configuration (tiers …) and each customer's membership in it.
+public protocol MembershipRepository {
+    /// The newest configuration version, if any was saved.
+    func configuration() async throws -> ConfigurationVersion?
+    /// Every saved version, newest first.
+    func configurationVersions(limit: Int) async throws -> [ConfigurationVersion]
+    func insertConfiguration(_ version: ConfigurationVersion) async throws
+    func memberships(customerIDs: [String]) async throws -> [Membership]
+    /// Inserts or replaces; `tierID` and `dueAt` are stored beside the document for listing and the scheduled job.
+    func saveMemberships(_ memberships: [(membership: Membership, tierID: String?, dueAt: Date?)]) async throws
+    /// Customers whose membership needs the scheduled job at or before `time`.
+    func customersWithDueMemberships(asOf time: Date, limit: Int) async throws -> [String]
+    /// How many customers hold each tier (earned or overridden, as stored); key "" counts customers without a
+    /// membership row.
+    func tierCounts() async throws -> [String: Int]
 }
 
 public protocol RuleRepository {

@@ -63,6 +63,23 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     public func adding(days: Int) -> CivilDate { CivilDate(daysSinceEpoch: daysSinceEpoch + days) }
 
+    /// The same day `months` later (or earlier), clamped to the month's last day: 31 January + 1 month is
+    /// 28 or 29 February.
+    public func adding(months: Int) -> CivilDate {
+        let index = year * 12 + (month - 1) + months
+        let newYear = index >= 0 ? index / 12 : (index - 11) / 12
+        let newMonth = index - newYear * 12 + 1
+        let clamped = min(day, CivilDate.daysIn(newMonth, newYear))
+        return CivilDate(year: newYear, month: newMonth, day: clamped) ?? self
+    }
+
+    /// `instant` moved by whole calendar months in `zone`, keeping its local time of day.
+    public static func instant(_ instant: Date, addingMonths months: Int, in zone: TimeZone) -> Date {
+        let day = CivilDate(instant, in: zone)
+        let timeOfDay = instant.timeIntervalSince(day.start(in: zone))
+        return day.adding(months: months).start(in: zone).addingTimeInterval(timeOfDay)
+    }
+
     /// Midnight at the start of this day in `zone`, as an instant.
     public func start(in zone: TimeZone) -> Date {
         let naive = Date(timeIntervalSince1970: Double(daysSinceEpoch) * 86_400)

@@ -27,7 +27,9 @@ public struct OrderImporter: Sendable {
         let settings = try await environment.programs.program(program).settings
         let items = unsorted.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(
             \.element)
-        let rules = try await environment.store.read(program: program) { try await $0.rules() }
+        let (rules, configuration) = try await environment.store.read(program: program) {
+            (try await $0.rules(), try await $0.configuration()?.configuration ?? .empty)
+        }
         let history = OrderHistory()
         var report = initial
         var done = 0
@@ -35,7 +37,7 @@ public struct OrderImporter: Sendable {
             let chunk = Array(items[done..<min(done + batchSize, items.count)])
             report = try await environment.store.write(program: program) { [report] session in
                 let batch = OrderBatch(
-                    session: session, service: service, rules: rules, settings: settings,
+                    session: session, service: service, rules: rules, configuration: configuration, settings: settings,
                     now: environment.clock.now(), storeResponses: false)
                 var report = report
                 try await history.importChunk(chunk, into: batch, report: &report)
@@ -151,10 +153,14 @@ final class OrderHistory: @unchecked Sendable {
                 report.skip(.cancellationWithoutOriginal, line: cancellation.lines.first?.line ?? 0)
                 continue
             }
+            var membership: Membership?
+            try await batch.withMembership(customerID) { stored, _ in membership = stored }
             var returned = try await batch.withWallet(customerID) { wallet in
                 OrderPosting.applyReturn(
-                    input, units: units, to: &record, wallet: &wallet, at: cancellation.at, now: batch.now)
+                    input, units: units, to: &record, wallet: &wallet, membership: &membership,
+                    engine: batch.membershipEngine, at: cancellation.at, now: batch.now)
             }
+            try await batch.withMembership(customerID) { stored, _ in stored = membership }
             returned.requestHash = input.fingerprint(orderID: orderID)
             batch.updateOrder(record)
             batch.addReturn(returned)

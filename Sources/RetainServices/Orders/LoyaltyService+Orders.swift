@@ -108,7 +108,8 @@ extension LoyaltyService {
         let time = now
         return try await store.write(program: program) { session in
             let batch = OrderBatch(
-                session: session, service: self, rules: try await session.rules(), settings: settings,
+                session: session, service: self, rules: try await session.rules(),
+                configuration: try await session.configuration()?.configuration ?? .empty, settings: settings,
                 now: time, storeResponses: true)
             try await batch.prefetch(orders.map(\.0))
             var outcomes: [OrderOutcome] = []
@@ -174,9 +175,16 @@ extension LoyaltyService {
             if let customerID = record.customerID {
                 wallet = try await loadWallet(session, customerID: customerID, at: time)
             }
+            let engine = try await membershipEngine(session, settings: settings)
+            var membership: Membership?
+            if let customerID = record.customerID {
+                membership = try await session.memberships(customerIDs: [customerID]).first
+            }
             var returned = OrderPosting.applyReturn(
-                input, units: units, to: &record, wallet: &wallet, at: returnedAt, now: time)
+                input, units: units, to: &record, wallet: &wallet, membership: &membership, engine: engine,
+                at: returnedAt, now: time)
             returned.requestHash = requestHash
+            try await saveMembership(membership, engine: engine, in: session, at: time)
             try await session.apply(wallet.changes)
             try await session.updateOrders([record])
             try await session.insertReturns([returned])
@@ -217,9 +225,12 @@ extension LoyaltyService {
                 throw DomainError.invalid("customer_id", "no customer \(customerID) in this program")
             }
             var wallet = try await loadWallet(session, customerID: customerID, at: time)
+            let engine = try await membershipEngine(session, settings: settings)
+            var membership = try await session.memberships(customerIDs: [customerID]).first
             var assigned = OrderPosting.post(
                 record.input, customerID: customerID, rules: try await session.rules(),
-                settings: settings, wallet: &wallet, now: time)
+                settings: settings, wallet: &wallet, membership: &membership, engine: engine, now: time)
+            try await saveMembership(membership, engine: engine, in: session, at: time)
             assigned.createdAt = record.createdAt
             assigned.requestHash = record.requestHash
             assigned.response = record.response

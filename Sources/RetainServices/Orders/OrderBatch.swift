@@ -37,11 +37,16 @@ final class OrderBatch {
     let rules: [EarningRule]
     let settings: ProgramSettings
     let now: Date
+    /// The tier steps of every order; nil work when the program tracks no memberships.
+    let membershipEngine: MembershipEngine
     /// Store each order's answer so a retry gets it back byte for byte (the API); the importer does not need it.
     let storeResponses: Bool
 
     private var customerByLookup: [CustomerLookup: String] = [:]
     private(set) var wallets: [String: Wallet] = [:]
+    /// Loaded or started memberships (only when the configuration tracks them); nil value = none stored yet.
+    private var memberships: [String: Membership?] = [:]
+    private var changedMemberships: Set<String> = []
     private var orders: [String: OrderRecord] = [:]
     private var newCustomers: [Customer] = []
     private var newOrderIDs: [String] = []
@@ -50,12 +55,13 @@ final class OrderBatch {
     private var newReturns: [ReturnRecord] = []
 
     init(
-        session: any StoreSession, service: LoyaltyService, rules: [EarningRule], settings: ProgramSettings, now: Date,
-        storeResponses: Bool
+        session: any StoreSession, service: LoyaltyService, rules: [EarningRule], configuration: LoyaltyConfiguration,
+        settings: ProgramSettings, now: Date, storeResponses: Bool
     ) {
         self.session = session
         self.service = service
         self.rules = rules
+        self.membershipEngine = MembershipEngine(configuration: configuration, settings: settings)
         self.settings = settings
         self.now = now
         self.storeResponses = storeResponses
@@ -95,9 +101,7 @@ final class OrderBatch {
             try await loadWallets([customerID])
             // Mutated in place: a copy would duplicate the customer's lots and this batch's changes for every order.
             wallets[customerID]!.expireDue(at: expireAt, now: now)
-            record = OrderPosting.post(
-                order, customerID: customerID, rules: rules, settings: settings,
-                wallet: &wallets[customerID]!, now: now)
+            record = post(order, customerID: customerID)
             result = LoyaltyService.result(record, wallet: summary(customerID, at: walletAt), created: false)
         } else if let id = order.customer.customerID {
             return .unknownCustomer("no customer \(id) in this program")
@@ -106,9 +110,7 @@ final class OrderBatch {
             result = LoyaltyService.result(record, wallet: nil, created: false)
         } else {
             let customerID = enrol(order.customer)
-            record = OrderPosting.post(
-                order, customerID: customerID, rules: rules, settings: settings,
-                wallet: &wallets[customerID]!, now: now)
+            record = post(order, customerID: customerID)
             result = LoyaltyService.result(record, wallet: summary(customerID, at: walletAt), created: true)
         }
         record.requestHash = fingerprint
@@ -117,6 +119,33 @@ final class OrderBatch {
         newOrderIDs.append(order.orderID)
         newOrderSet.insert(order.orderID)
         return .recorded(result, record)
+    }
+
+    /// Posts the order into the customer's wallet and, when the program tracks them, membership.
+    private func post(_ order: OrderInput, customerID: String) -> OrderRecord {
+        guard membershipEngine.configuration.tracksMembership else {
+            return OrderPosting.post(
+                order, customerID: customerID, rules: rules, settings: settings, wallet: &wallets[customerID]!,
+                now: now)
+        }
+        var membership = memberships[customerID] ?? nil
+        let record = OrderPosting.post(
+            order, customerID: customerID, rules: rules, settings: settings, wallet: &wallets[customerID]!,
+            membership: &membership, engine: membershipEngine, now: now)
+        memberships[customerID] = membership
+        changedMemberships.insert(customerID)
+        return record
+    }
+
+    /// Changes a customer's membership in place (a return); nothing when the program tracks none or the customer
+    /// has no membership yet.
+    func withMembership(_ customerID: String, _ body: (inout Membership?, MembershipEngine) -> Void) async throws {
+        guard membershipEngine.configuration.tracksMembership else { return }
+        try await loadWallets([customerID])
+        var membership = memberships[customerID] ?? nil
+        body(&membership, membershipEngine)
+        memberships[customerID] = membership
+        if membership != nil { changedMemberships.insert(customerID) }
     }
 
     private func summary(_ customerID: String, at time: Date?) -> WalletSummary? {
@@ -150,6 +179,7 @@ final class OrderBatch {
         service.creditMembershipBonuses(
             &customer, isNew: true, rules: rules, settings: settings, wallet: &wallet, at: now)
         wallets[customer.id] = wallet
+        if membershipEngine.configuration.tracksMembership { memberships[customer.id] = .some(nil) }
         newCustomers.append(customer)
         remember([customer])
         return customer.id
@@ -174,6 +204,12 @@ final class OrderBatch {
         for id in missing {
             wallets[id] = Wallet(
                 programID: session.programID, customerID: id, openLots: lots[id] ?? [], ids: service.environment.ids)
+        }
+        if membershipEngine.configuration.tracksMembership {
+            for id in missing { memberships[id] = .some(nil) }
+            for membership in try await session.memberships(customerIDs: missing) {
+                memberships[membership.customerID] = membership
+            }
         }
     }
 
@@ -206,6 +242,12 @@ final class OrderBatch {
         try await session.insertOrders(newOrderIDs.compactMap { orders[$0] })
         try await session.updateOrders(changedOrderIDs.sorted().compactMap { orders[$0] })
         try await session.insertReturns(newReturns)
+        try await session.saveMemberships(
+            changedMemberships.sorted().compactMap { id in
+                guard let membership = memberships[id] ?? nil else { return nil }
+                return (membership, membership.tier?.effectiveTierID(at: now), membershipEngine.nextDue(membership))
+            })
+        changedMemberships = []
         newCustomers = []
         newOrderIDs = []
         newOrderSet = []

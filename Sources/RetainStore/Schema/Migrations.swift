@@ -106,7 +106,25 @@ enum Migrations {
                     PRIMARY KEY (program_id, id))
                 """,
                 "CREATE UNIQUE INDEX redemptions_key ON redemptions (program_id, idempotency_key)",
-            ])
+            ]),
+        Migration(
+            version: 2, name: "program configuration and memberships",
+            statements: [
+                """
+                CREATE TABLE program_configs (
+                    program_id TEXT NOT NULL REFERENCES programs (id), version BIGINT NOT NULL, doc TEXT NOT NULL,
+                    actor TEXT, created_at BIGINT NOT NULL,
+                    PRIMARY KEY (program_id, version))
+                """,
+                """
+                CREATE TABLE memberships (
+                    program_id TEXT NOT NULL REFERENCES programs (id), customer_id TEXT NOT NULL, tier_id TEXT,
+                    due_at BIGINT, doc TEXT NOT NULL, updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (program_id, customer_id))
+                """,
+                "CREATE INDEX memberships_due ON memberships (program_id, due_at)",
+                "CREATE INDEX memberships_tier ON memberships (program_id, tier_id)",
+            ]),
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

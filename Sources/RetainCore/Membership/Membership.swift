@@ -1,0 +1,109 @@
+import Foundation
+
+/// Everything a customer holds in the program besides points: their tier standing (and later stamp cards).
+public struct Membership: Codable, Sendable, Equatable {
+    public var customerID: String
+    public var tier: TierStanding?
+
+    public init(customerID: String, tier: TierStanding? = nil) {
+        self.customerID = customerID
+        self.tier = tier
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case customerID = "customer_id"
+        case tier
+    }
+}
+
+/// The membership side of orders and returns: tier catch-up before an order, the tier's earn multiplier as an
+/// extra award, the order's qualifying activity and an upgrade at once (with its gift) after it, and a return's
+/// share taken out of the activity. Pure, like `OrderPosting`, which calls it.
+public struct MembershipEngine: Sendable {
+    public let configuration: LoyaltyConfiguration
+    public let settings: ProgramSettings
+    public let tiers: TierEngine?
+
+    public init(configuration: LoyaltyConfiguration, settings: ProgramSettings) {
+        self.configuration = configuration
+        self.settings = settings
+        tiers = configuration.tiers.map { TierEngine(ladder: $0, zone: settings.zone) }
+    }
+
+    /// The membership to work on: the stored one, or a fresh one starting at `time`.
+    public func membership(_ stored: Membership?, customerID: String, at time: Date) -> Membership {
+        var membership = stored ?? Membership(customerID: customerID)
+        if let tiers, membership.tier == nil || tiers.ladder.index(of: membership.tier!.tierID) == nil {
+            // New, or the tier was removed from the ladder: start again from the first tier.
+            membership.tier = tiers.start(at: time)
+        }
+        return membership
+    }
+
+    /// The extra award of the customer's tier multiplier on what the rules gave the order, attributed to lines in
+    /// proportion to their points. Nil when the tier has no multiplier or the rules gave nothing.
+    public func tierBonus(for order: OrderInput, awards: [Award], membership: Membership) -> Award? {
+        guard let tiers, let standing = membership.tier,
+            let tier = tiers.ladder.tier(standing.effectiveTierID(at: order.placedAt)),
+            let multiplier = tier.benefits.earnMultiplier, multiplier.value > 100, !awards.isEmpty
+        else { return nil }
+        let lineCount = awards[0].linePoints.count
+        var lineTotals = [Int64](repeating: 0, count: lineCount)
+        for award in awards {
+            for index in 0..<min(lineCount, award.linePoints.count) { lineTotals[index] += award.linePoints[index] }
+        }
+        let base = lineTotals.reduce(0, +)
+        let bonus = min(
+            EarningEngine.maxPointsPerAward,
+            Int64(Int128(base) * Int128(multiplier.value - 100) / 100))
+        guard bonus > 0 else { return nil }
+        let expiryDays = settings.pointsExpireAfterDays
+        return Award(
+            ruleID: "tier:\(tier.id)", ruleName: "\(tier.name) tier bonus", points: bonus,
+            linePoints: Apportion.split(bonus, by: lineTotals),
+            maturesAt: order.placedAt.addingTimeInterval(Double(settings.pendingDays) * 86_400),
+            expiresAt: expiryDays.map { order.placedAt.addingTimeInterval(Double($0) * 86_400) })
+    }
+
+    /// Counts the order toward the tier and gives an upgrade's gift into the wallet.
+    public func afterOrder(
+        _ order: OrderInput, rulePoints: Int64, membership: inout Membership, wallet: inout Wallet, now: Date
+    ) {
+        guard let tiers, var standing = membership.tier else { return }
+        if tiers.recordOrder(
+            &standing, orderID: order.orderID, at: order.placedAt, spend: order.paid, points: rulePoints) != nil,
+            let gift = tiers.takeGift(&standing)
+        {
+            wallet.credit(
+                gift.points, kind: .earn, reason: "upgrade gift: \(gift.tier.name)", source: .tier,
+                sourceID: gift.tier.id, at: standing.since,
+                expiresAt: settings.pointsExpireAfterDays.map {
+                    standing.since.addingTimeInterval(Double($0) * 86_400)
+                },
+                now: now)
+        }
+        membership.tier = standing
+    }
+
+    /// Takes a return's money and rule points out of the order's qualifying activity.
+    public func afterReturn(orderID: String, amount: Int64, rulePoints: Int64, membership: inout Membership) {
+        guard let tiers, var standing = membership.tier else { return }
+        tiers.recordReturn(&standing, orderID: orderID, spend: amount, points: rulePoints)
+        membership.tier = standing
+    }
+
+    /// Runs reviews and override ends due by `time`; true when anything changed.
+    public func catchUp(_ membership: inout Membership, to time: Date) -> Bool {
+        guard let tiers, var standing = membership.tier else { return false }
+        let before = standing
+        tiers.catchUp(&standing, to: time)
+        membership.tier = standing
+        return standing != before
+    }
+
+    /// When the scheduled job must next look at this membership.
+    public func nextDue(_ membership: Membership) -> Date? {
+        guard let tiers, let standing = membership.tier else { return nil }
+        return tiers.nextDue(standing)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import RetainCore
+import SQLKit
+
+// Configuration versions and memberships: JSON documents with the columns the job and the reports select by.
+extension SQLStoreSession {
+    func configuration() async throws -> ConfigurationVersion? {
+        try await configurationVersions(limit: 1).first
+    }
+
+    func configurationVersions(limit: Int) async throws -> [ConfigurationVersion] {
+        let rows = try await database.select().columns("version", "doc", "actor", "created_at").from("program_configs")
+            .where("program_id", .equal, programID).orderBy("version", .descending).limit(limit)
+            .all()
+        return try rows.map { row in
+            ConfigurationVersion(
+                version: Int(try row.int("version")),
+                configuration: try StoreCoding.decode(LoyaltyConfiguration.self, from: row.string("doc")),
+                createdAt: try row.date("created_at"), actor: try row.optionalString("actor"))
+        }
+    }
+
+    func insertConfiguration(_ version: ConfigurationVersion) async throws {
+        try await database.insert(into: "program_configs")
+            .columns("program_id", "version", "doc", "actor", "created_at")
+            .values(
+                SQLBind(programID), SQLBind(Int64(version.version)),
+                SQLBind(try StoreCoding.document(version.configuration)), SQLBind(version.actor),
+                SQLBind(StoreCoding.millis(version.createdAt))
+            )
+            .run()
+    }
+
+    func memberships(customerIDs: [String]) async throws -> [Membership] {
+        var found: [Membership] = []
+        for start in stride(from: 0, to: customerIDs.count, by: Self.batchSize) {
+            let chunk = Array(customerIDs[start..<min(start + Self.batchSize, customerIDs.count)])
+            let rows = try await database.select().column("doc").from("memberships")
+                .where("program_id", .equal, programID).where("customer_id", .in, chunk)
+                .all()
+            found += try rows.map { try StoreCoding.decode(Membership.self, from: $0.string("doc")) }
+        }
+        return found
+    }
+
+    func saveMemberships(_ memberships: [(membership: Membership, tierID: String?, dueAt: Date?)]) async throws {
+        let now = StoreCoding.millis(Date())
+        for start in stride(from: 0, to: memberships.count, by: Self.batchSize) {
+            let builder = database.insert(into: "memberships")
+                .columns("program_id", "customer_id", "tier_id", "due_at", "doc", "updated_at")
+            for item in memberships[start..<min(start + Self.batchSize, memberships.count)] {
+                builder.values(
+                    SQLBind(programID), SQLBind(item.membership.customerID), SQLBind(item.tierID),
+                    SQLBind(StoreCoding.millis(item.dueAt)), SQLBind(try StoreCoding.document(item.membership)),
+                    SQLBind(now))
+            }
+            try await builder.onConflict(with: ["program_id", "customer_id"]) { conflict in
+                conflict.set(excludedValueOf: "tier_id").set(excludedValueOf: "due_at").set(excludedValueOf: "doc")
+                    .set(excludedValueOf: "updated_at")
+            }
+            .run()
+        }
+    }
+
+    func customersWithDueMemberships(asOf time: Date, limit: Int) async throws -> [String] {
+        let rows = try await database.select().column("customer_id").from("memberships")
+            .where("program_id", .equal, programID).where("due_at", .lessThanOrEqual, StoreCoding.millis(time))
+            .orderBy("customer_id").limit(limit)
+            .all()
+        return try rows.map { try $0.string("customer_id") }
+    }
+
+    func tierCounts() async throws -> [String: Int] {
+        let rows = try await database.select().column("tier_id").column(
+            SQLFunction("COUNT", args: SQLLiteral.all), as: "n"
+        )
+        .from("memberships").where("program_id", .equal, programID).groupBy("tier_id")
+        .all()
+        var counts: [String: Int] = [:]
+        for row in rows {
+            if let tier = try row.optionalString("tier_id") { counts[tier] = Int(try row.int("n")) }
+        }
+        // Customers without a membership row have not ordered since tiers began: they are in the first tier.
+        let customers = try await database.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("customers").where("program_id", .equal, programID)
+            .first()
+        counts[""] = Int(try customers?.int("n") ?? 0) - counts.values.reduce(0, +)
+        return counts
+    }
+}
