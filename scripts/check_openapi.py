@@ -34,6 +34,9 @@ EXPECTED = {
     ("post", "/v1/orders/simulate"), ("post", "/v1/events"),
     ("get", "/v1/earning-rules"), ("post", "/v1/earning-rules"), ("put", "/v1/earning-rules"),
     ("put", "/v1/earning-rules/{id}"), ("delete", "/v1/earning-rules/{id}"), ("post", "/v1/expiry/run"),
+    ("get", "/v1/program/configuration"), ("put", "/v1/program/configuration"),
+    ("get", "/v1/program/configuration/versions"), ("get", "/v1/tiers"), ("get", "/v1/customers/{id}/tier"),
+    ("put", "/v1/customers/{id}/tier-override"),
 }
 found = {(m, p) for p, item in doc["paths"].items() for m in item}
 if found != EXPECTED:

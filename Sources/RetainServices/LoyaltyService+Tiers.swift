@@ -74,10 +74,10 @@ extension LoyaltyService {
         let settings = try await environment.programs.program(program).settings
         let time = now
         return try await store.read(program: program) { session in
-            let (engine, tiers) = try await tierEngine(session, settings: settings)
             guard try await session.customer(id: customerID) != nil else {
                 throw DomainError.notFound(what: "customer", id: customerID)
             }
+            let (engine, tiers) = try await tierEngine(session, settings: settings)
             let stored = try await session.memberships(customerIDs: [customerID]).first
             let membership = engine.membership(stored, customerID: customerID, at: time)
             return tiers.progress(membership.tier!, at: time)
@@ -98,14 +98,14 @@ extension LoyaltyService {
         validator.check(request.until > time, "until", "must be in the future")
         try validator.throwIfInvalid()
         return try await store.write(program: program) { session in
+            guard try await session.customer(id: customerID) != nil else {
+                throw DomainError.notFound(what: "customer", id: customerID)
+            }
             let (engine, tiers) = try await tierEngine(session, settings: settings)
             guard tiers.ladder.tier(request.tierID) != nil else {
                 throw DomainError.invalid(
                     "tier_id",
                     "no tier \(request.tierID); tiers are \(tiers.ladder.tiers.map(\.id).joined(separator: ", "))")
-            }
-            guard try await session.customer(id: customerID) != nil else {
-                throw DomainError.notFound(what: "customer", id: customerID)
             }
             try await session.lockCustomer(id: customerID)
             var membership = engine.membership(

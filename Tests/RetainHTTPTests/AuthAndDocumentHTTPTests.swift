@@ -131,6 +131,8 @@ struct AuthAndDocumentHTTPTests {
         "POST /v1/orders/{order_id}/returns", "POST /v1/orders/{order_id}/assign", "POST /v1/events",
         "GET /v1/program", "PATCH /v1/program", "GET /v1/earning-rules", "POST /v1/earning-rules",
         "PUT /v1/earning-rules", "PUT /v1/earning-rules/{id}", "DELETE /v1/earning-rules/{id}", "POST /v1/expiry/run",
+        "GET /v1/program/configuration", "PUT /v1/program/configuration", "GET /v1/program/configuration/versions",
+        "GET /v1/tiers", "GET /v1/customers/{id}/tier", "PUT /v1/customers/{id}/tier-override",
     ]
 
     @Test("the OpenAPI document describes exactly the operations the router serves")

@@ -61,6 +61,11 @@ struct ProgramIsolationHTTPTests {
                 method: .post, path: "/v1/orders/O-1/assign", body: #"{"customer_id":"\#(customer)"}"#,
                 expected: [404]),
             Probe(method: .delete, path: "/v1/earning-rules/extra", expected: [404]),
+            Probe(method: .get, path: "/v1/customers/\(customer)/tier", expected: [404]),
+            Probe(
+                method: .put, path: "/v1/customers/\(customer)/tier-override",
+                body: #"{"tier_id":"gold","reason":"friend of the owner","until":"2030-01-01T00:00:00Z"}"#,
+                expected: [404]),
             Probe(
                 method: .post, path: "/v1/events",
                 body:
@@ -82,6 +87,8 @@ struct ProgramIsolationHTTPTests {
                 expected: [200]),
             Probe(method: .post, path: "/v1/orders", body: order, expected: [201]),
             Probe(method: .post, path: "/v1/expiry/run", expected: [200]),
+            Probe(method: .get, path: "/v1/tiers", expected: [422]),
+            Probe(method: .put, path: "/v1/program/configuration", body: #"{"tiers":null}"#, expected: [200]),
         ]
     }
 
@@ -103,6 +110,9 @@ struct ProgramIsolationHTTPTests {
             )
             #expect(created.status == 201)
             let customer = try #require(created.object("customer")["id"] as? String)
+            let ladder =
+                #"{"tiers":{"qualification":{"metric":"spend","window":"lifetime"},"tiers":[{"id":"member","name":"Member","threshold":0},{"id":"gold","name":"Gold","threshold":1000}]}}"#
+            #expect(try await client.call(.put, "/v1/program/configuration", key: a, body: ladder).status == 200)
             #expect(try await client.call(.post, "/v1/orders", key: a, body: Self.order).status == 201)
             #expect(
                 try await client.call(
@@ -127,6 +137,9 @@ struct ProgramIsolationHTTPTests {
             let rulesBefore = try await client.call(.get, "/v1/earning-rules", key: a).text
             let orderBefore = try await client.call(.get, "/v1/orders/O-1", key: a).text
             let customerBefore = try await client.call(.get, "/v1/customers/\(customer)", key: a).text
+            let tierBefore = try await client.call(.get, "/v1/customers/\(customer)/tier", key: a)
+            #expect(tierBefore.string("tier_id") == "gold")
+            let configurationBefore = try await client.call(.get, "/v1/program/configuration", key: a).text
 
             for probe in Self.probes(customer: customer) {
                 let reply = try await client.call(
@@ -170,6 +183,8 @@ struct ProgramIsolationHTTPTests {
             #expect(try await client.call(.get, "/v1/earning-rules", key: a).text == rulesBefore)
             #expect(try await client.call(.get, "/v1/orders/O-1", key: a).text == orderBefore)
             #expect(try await client.call(.get, "/v1/customers/\(customer)", key: a).text == customerBefore)
+            #expect(try await client.call(.get, "/v1/customers/\(customer)/tier", key: a).text == tierBefore.text)
+            #expect(try await client.call(.get, "/v1/program/configuration", key: a).text == configurationBefore)
             #expect(try await client.call(.get, "/v1/customers", key: a).ids("customers") == [customer])
         }
     }

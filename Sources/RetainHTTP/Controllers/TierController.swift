@@ -1,0 +1,42 @@
+import Foundation
+import Hummingbird
+import RetainCore
+import RetainServices
+
+/// `/v1/program/configuration`, `/v1/tiers` and a customer's tier: the versioned program configuration and where
+/// each customer stands on the tier ladder.
+struct TierController {
+    let service: LoyaltyService
+
+    func register(on group: RouterGroup<RetainRequestContext>) {
+        group.get("program/configuration") { _, context in
+            try JSONResponse.make(try await service.configuration(program: try context.program(for: .read)))
+        }
+        group.put("program/configuration") { request, context in
+            let program = try context.program(for: .admin)
+            let configuration = try await JSONResponse.decode(
+                LoyaltyConfiguration.self, from: request, context: context)
+            return try JSONResponse.make(
+                try await service.saveConfiguration(program: program, configuration, actor: context.actor))
+        }
+        group.get("program/configuration/versions") { _, context in
+            let versions = try await service.configurationVersions(program: try context.program(for: .read))
+            return try JSONResponse.make(["versions": versions])
+        }
+        group.get("tiers") { _, context in
+            try JSONResponse.make(try await service.tierDistribution(program: try context.program(for: .read)))
+        }
+        group.get("customers/:id/tier") { _, context in
+            let program = try context.program(for: .read)
+            return try JSONResponse.make(
+                try await service.tierProgress(program: program, customerID: try context.pathParameter("id")))
+        }
+        group.put("customers/:id/tier-override") { request, context in
+            let program = try context.program(for: .admin)
+            let body = try await JSONResponse.decode(TierOverrideRequest.self, from: request, context: context)
+            return try JSONResponse.make(
+                try await service.overrideTier(
+                    program: program, customerID: try context.pathParameter("id"), body, actor: context.actor))
+        }
+    }
+}
