@@ -55,6 +55,16 @@ extension LoyaltyService {
     /// not in the set are removed, and nothing changes unless all are valid.
     public func replaceRules(program: String, _ set: RuleSet) async throws -> [EarningRule] {
         _ = try await environment.programs.program(program)
+        let (rules, issues) = Self.checked(set)
+        if !issues.isEmpty { throw DomainError.invalid(issues) }
+        let time = now
+        return try await store.write(program: program) { session in
+            try await Self.replace(rules, in: session, at: time)
+        }
+    }
+
+    /// The rules with ids given by position where missing, and every issue, named `rules[i].field`.
+    static func checked(_ set: RuleSet) -> ([EarningRule], [FieldIssue]) {
         var issues: [FieldIssue] = []
         var rules = set.rules
         var seen: Set<String> = []
@@ -65,17 +75,19 @@ extension LoyaltyService {
                 issues.append(FieldIssue("rules[\(index)].id", "is used twice"))
             }
         }
-        if !issues.isEmpty { throw DomainError.invalid(issues) }
-        let time = now
-        let replacement = rules
-        return try await store.write(program: program) { session in
-            let keep = Set(replacement.map(\.id))
-            for old in try await session.rules() where !keep.contains(old.id) {
-                try await session.deleteRule(id: old.id)
-            }
-            for rule in replacement { try await session.saveRule(rule, at: time) }
-            return replacement.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
+        return (rules, issues)
+    }
+
+    static func replace(_ replacement: [EarningRule], in session: any StoreSession, at time: Date) async throws
+        -> [EarningRule]
+    {
+        let keep = Set(replacement.map(\.id))
+        for old in try await session.rules() where !keep.contains(old.id) {
+            try await session.deleteRule(id: old.id)
         }
+        let current = Dictionary(try await session.rules().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for rule in replacement where current[rule.id] != rule { try await session.saveRule(rule, at: time) }
+        return replacement.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
     }
 }
 

@@ -8,7 +8,8 @@ struct CLICommandTests {
         arguments: [
             [], ["serve"], ["migrate"], ["keys"], ["keys", "create"], ["keys", "list"], ["keys", "revoke"],
             ["programs", "create"], ["programs", "list"], ["customer", "show"], ["rules", "load"], ["rules", "export"],
-            ["expire"], ["import", "orders"], ["import", "customers"],
+            ["expire"], ["import", "orders"], ["import", "customers"], ["program", "export"], ["program", "load"],
+            ["program", "diff"],
         ])
     func help(_ command: [String]) throws {
         let result = try CLIRunner.run(command + ["--help"])

@@ -39,14 +39,16 @@ struct TiersHTTPTests {
 
             _ = try await client.call(
                 .put, "/v1/earning-rules", key: key,
-                body: #"{"rules":[{"id":"base","name":"1 per 1.00","kind":"points_per_amount","points":1,"per_amount":100}]}"#
+                body:
+                    #"{"rules":[{"id":"base","name":"1 per 1.00","kind":"points_per_amount","points":1,"per_amount":100}]}"#
             )
             let created = try await client.call(.post, "/v1/customers", key: key, body: #"{"email":"eve@example.com"}"#)
             let customer = try #require(created.object("customer")["id"] as? String)
             let start = try await client.call(.get, "/v1/customers/\(customer)/tier", key: key)
             #expect(start.string("tier_id") == "member" && start.int("needed") == 5000)
-            let order = #"{"order_id":"T-1","customer":{"email":"eve@example.com"},"placed_at":"PLACED","currency":"EUR","total":6000}"#
-                .replacingOccurrences(of: "PLACED", with: RFC3339Now())
+            let order =
+                #"{"order_id":"T-1","customer":{"email":"eve@example.com"},"placed_at":"PLACED","currency":"EUR","total":6000}"#
+                .replacingOccurrences(of: "PLACED", with: nowAsRFC3339())
             #expect(try await client.call(.post, "/v1/orders", key: key, body: order).status == 201)
             let silver = try await client.call(.get, "/v1/customers/\(customer)/tier", key: key)
             #expect(silver.string("tier_id") == "silver")
@@ -76,7 +78,7 @@ struct TiersHTTPTests {
 }
 
 /// Now, as the API writes it.
-func RFC3339Now() -> String {
+func nowAsRFC3339() -> String {
     let formatter = ISO8601DateFormatter()
     return formatter.string(from: Date())
 }

@@ -123,19 +123,41 @@ struct RulesCommand: AsyncParsableCommand {
 /// A JSON decoding error as "line L, column C: what".
 func describe(_ error: DecodingError, in data: Data) -> String {
     switch error {
+    case .dataCorrupted(let context) where context.codingPath.isEmpty:
+        // JSONDecoder does not say where; JSONSerialization does ("around character N").
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            let message = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            if let range = message.range(of: #"character (\d+)"#, options: .regularExpression),
+                let offset = Int(message[range].dropFirst("character ".count))
+            {
+                let prefix = [UInt8](data.prefix(offset))
+                let line = prefix.filter { $0 == 10 }.count + 1
+                let column = offset - (prefix.lastIndex(of: 10).map { $0 + 1 } ?? 0) + 1
+                return "line \(line), column \(column): not valid JSON (\(message))"
+            }
+            if message.contains("end of file") {
+                let lines = data.split(separator: 10, omittingEmptySubsequences: false)
+                return
+                    "line \(lines.count), column \((lines.last?.count ?? 0) + 1): not valid JSON (the file ends early)"
+            }
+            return "not valid JSON: \(message)"
+        }
+        return "not valid JSON: \(context.debugDescription)"
     case .dataCorrupted(let context):
-        let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-        return "not valid JSON: \(underlying ?? context.debugDescription)"
+        return "\(codingPath(context.codingPath)): \(context.debugDescription)"
     case .keyNotFound(let key, let context):
-        return "\(path(context.codingPath + [key])): is required"
+        return "\(codingPath(context.codingPath + [key])): is required"
     case .typeMismatch(_, let context), .valueNotFound(_, let context):
-        return "\(path(context.codingPath)): \(context.debugDescription)"
+        return "\(codingPath(context.codingPath)): \(context.debugDescription)"
     @unknown default:
         return "\(error)"
     }
 }
 
-private func path(_ keys: [any CodingKey]) -> String {
+/// A decoding path as the API names fields: `rules[2].points`.
+func codingPath(_ keys: [any CodingKey]) -> String {
     keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(
         in: CharacterSet(charactersIn: "."))
 }
@@ -143,8 +165,10 @@ private func path(_ keys: [any CodingKey]) -> String {
 struct ExpireCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "expire",
-        abstract: "Write off points whose expiry has passed (the job `retain serve` runs every hour).",
-        discussion: "Safe to run at any time and more than once: each lot is expired exactly once.")
+        abstract: "Write off expired points and run due tier reviews (the job `retain serve` runs every hour).",
+        discussion: """
+            Safe to run at any time and more than once: each lot is expired exactly once, each tier review is             done once, and a run after downtime catches up.
+            """)
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: OutputOptions
@@ -165,9 +189,12 @@ struct ExpireCommand: AsyncParsableCommand {
                 try printJSON(reports)
             } else {
                 printTable(
-                    ["PROGRAM", "CUSTOMERS", "LOTS EXPIRED", "POINTS"],
+                    ["PROGRAM", "CUSTOMERS", "LOTS EXPIRED", "POINTS", "TIER REVIEWS", "TIER CHANGES"],
                     reports.sorted { $0.key < $1.key }.map {
-                        [$0.key, String($0.value.customers), String($0.value.entries), String($0.value.points)]
+                        [
+                            $0.key, String($0.value.customers), String($0.value.entries), String($0.value.points),
+                            String($0.value.tiersReviewed), String($0.value.tierChanges),
+                        ]
                     })
             }
         }

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import RetainCore
+import RetainServices
+
+/// `retain program export|load|diff`: the whole program (earning rules and configuration) as one JSON file.
+struct ProgramCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "program",
+        abstract: "Export, load or compare the whole program (earning rules and tiers) as one JSON file.",
+        discussion: """
+            The file is {"rules": [...], "tiers": {...}} — the same objects as PUT /v1/earning-rules and \
+            PUT /v1/program/configuration take. Loading is all or nothing: every bad field is reported as \
+            FILE:LINE:COLUMN with its path, and nothing changes. A configuration change becomes a new version.
+            """,
+        subcommands: [Export.self, Load.self, Diff.self])
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the program as JSON (to load elsewhere).")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var program: ProgramOption
+
+        func run() async throws {
+            try await Runtime.with(database) { runtime in
+                try printJSON(try await runtime.service.exportProgram(program: program.program))
+            }
+        }
+    }
+
+    struct Load: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace the program's rules and configuration with a file's, all or nothing.")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var program: ProgramOption
+
+        @Argument(help: "The program file (JSON).")
+        var file: String
+
+        func run() async throws {
+            let (definition, data) = try readDefinition(file)
+            try await Runtime.with(database) { runtime in
+                do {
+                    let result = try await runtime.service.loadProgram(
+                        program: program.program, definition, actor: "cli")
+                    print(
+                        "loaded \(result.rules) rules into program \(program.program); configuration version "
+                            + "\(result.version)\(result.newVersion ? " (new)" : " (unchanged)")")
+                } catch DomainError.invalid(let issues) {
+                    throw CLIError(located(issues, in: data, file: file))
+                }
+            }
+        }
+    }
+
+    struct Diff: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what loading a file would change, rule by rule and tier by tier (changes nothing).")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var program: ProgramOption
+        @OptionGroup var output: OutputOptions
+
+        @Argument(help: "The program file (JSON).")
+        var file: String
+
+        func run() async throws {
+            let (definition, _) = try readDefinition(file)
+            try await Runtime.with(database) { runtime in
+                let changes = try await runtime.service.diffProgram(program: program.program, definition)
+                if output.json {
+                    try printJSON(["changes": changes])
+                } else if changes.isEmpty {
+                    print("no changes: \(file) is what program \(program.program) runs")
+                } else {
+                    printTable(
+                        ["CHANGE", "PATH", "NOW IN THE FILE"],
+                        changes.map { [$0.kind.rawValue, $0.path, String($0.detail.prefix(100))] })
+                }
+            }
+        }
+    }
+}
+
+/// Reads and decodes a program file; a file that cannot be read or decoded is an error naming file, line and
+/// column.
+func readDefinition(_ file: String) throws -> (ProgramDefinition, Data) {
+    guard let data = FileManager.default.contents(atPath: file) else {
+        throw CLIError("\(file): cannot read the file")
+    }
+    do {
+        return (try APIJSON.decode(ProgramDefinition.self, from: data), data)
+    } catch let error as DecodingError {
+        var location = "\(file)"
+        switch error {
+        case .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context),
+            .dataCorrupted(let context):
+            if !context.codingPath.isEmpty {
+                let position = JSONLocator(data).position(of: codingPath(context.codingPath))
+                location += ":\(position.line):\(position.column)"
+            }
+        @unknown default: break
+        }
+        throw CLIError("\(location): \(describe(error, in: data)); nothing changed")
+    }
+}
+
+/// Field issues as "FILE:LINE:COLUMN: path: reason" lines.
+func located(_ issues: [FieldIssue], in data: Data, file: String) -> String {
+    let locator = JSONLocator(data)
+    return "\(file): invalid, nothing changed:\n"
+        + issues.map { issue in
+            let position = locator.position(of: issue.field)
+            return "\(file):\(position.line):\(position.column): \(issue.field): \(issue.reason)"
+        }.joined(separator: "\n")
+}
