@@ -36,7 +36,7 @@ EXPECTED = {
     ("put", "/v1/earning-rules/{id}"), ("delete", "/v1/earning-rules/{id}"), ("post", "/v1/expiry/run"),
     ("get", "/v1/program/configuration"), ("put", "/v1/program/configuration"),
     ("get", "/v1/program/configuration/versions"), ("get", "/v1/tiers"), ("get", "/v1/customers/{id}/tier"),
-    ("put", "/v1/customers/{id}/tier-override"),
+    ("put", "/v1/customers/{id}/tier-override"), ("get", "/v1/stamp-cards"), ("get", "/v1/customers/{id}/stamp-cards"),
 }
 found = {(m, p) for p, item in doc["paths"].items() for m in item}
 if found != EXPECTED:

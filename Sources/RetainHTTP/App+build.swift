@@ -59,7 +59,7 @@ public func buildRouter(_ dependencies: HTTPDependencies) -> Router<RetainReques
     CustomerController(service: dependencies.service).register(on: v1)
     OrderController(service: dependencies.service).register(on: v1)
     ProgramController(service: dependencies.service, administration: dependencies.administration).register(on: v1)
-    TierController(service: dependencies.service).register(on: v1)
+    MembershipController(service: dependencies.service).register(on: v1)
     return router
 }
 

@@ -1,20 +1,25 @@
 import Foundation
 import RetainCore
 
-/// A whole program as one file: its earning rules and its configuration (tiers …), for
+/// A whole program as one file: its earning rules and its configuration (tiers, stamp cards), for
 /// `retain program export|load|diff`. Loading it is all or nothing.
 public struct ProgramDefinition: Codable, Sendable, Equatable {
     public var rules: [EarningRule]
     public var tiers: TierLadder?
+    public var stampCards: [StampCard]
 
     public init(rules: [EarningRule], configuration: LoyaltyConfiguration) {
         self.rules = rules
         self.tiers = configuration.tiers
+        self.stampCards = configuration.stampCards
     }
 
-    public var configuration: LoyaltyConfiguration { LoyaltyConfiguration(tiers: tiers) }
+    public var configuration: LoyaltyConfiguration { LoyaltyConfiguration(tiers: tiers, stampCards: stampCards) }
 
-    enum CodingKeys: String, CodingKey { case rules, tiers }
+    enum CodingKeys: String, CodingKey {
+        case rules, tiers
+        case stampCards = "stamp_cards"
+    }
 
     /// One value as compact JSON, for a diff line.
     static func text<T: Encodable>(_ value: T) throws -> String {
@@ -25,6 +30,7 @@ public struct ProgramDefinition: Codable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         rules = try container.decodeIfPresent([EarningRule].self, forKey: .rules) ?? []
         tiers = try container.decodeIfPresent(TierLadder.self, forKey: .tiers)
+        stampCards = try container.decodeIfPresent([StampCard].self, forKey: .stampCards) ?? []
     }
 }
 
@@ -44,7 +50,7 @@ public struct ProgramLoadResult: Codable, Sendable, Equatable {
 /// One difference between the program in force and a definition.
 public struct ProgramChange: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable { case added, removed, changed }
-    /// `rules.<id>`, `tiers.<id>` or `tiers` (qualification and downgrade).
+    /// `rules.<id>`, `tiers.<id>`, `stamp_cards.<id>` or `tiers` (qualification and downgrade).
     public var path: String
     public var kind: Kind
     public var detail: String
@@ -109,6 +115,7 @@ extension LoyaltyService {
         let (rules, _) = Self.checked(RuleSet(rules: definition.rules))
         try compare("rules", current.rules, rules, id: \.id)
         try compare("tiers", current.tiers?.tiers ?? [], definition.tiers?.tiers ?? [], id: \.id)
+        try compare("stamp_cards", current.stampCards, definition.stampCards, id: \.id)
         if current.tiers?.qualification != definition.tiers?.qualification
             || current.tiers?.downgrade != definition.tiers?.downgrade
         {

@@ -132,7 +132,8 @@ struct AuthAndDocumentHTTPTests {
         "GET /v1/program", "PATCH /v1/program", "GET /v1/earning-rules", "POST /v1/earning-rules",
         "PUT /v1/earning-rules", "PUT /v1/earning-rules/{id}", "DELETE /v1/earning-rules/{id}", "POST /v1/expiry/run",
         "GET /v1/program/configuration", "PUT /v1/program/configuration", "GET /v1/program/configuration/versions",
-        "GET /v1/tiers", "GET /v1/customers/{id}/tier", "PUT /v1/customers/{id}/tier-override",
+        "GET /v1/tiers", "GET /v1/customers/{id}/tier", "PUT /v1/customers/{id}/tier-override", "GET /v1/stamp-cards",
+        "GET /v1/customers/{id}/stamp-cards",
     ]
 
     @Test("the OpenAPI document describes exactly the operations the router serves")

@@ -62,6 +62,7 @@ struct ProgramIsolationHTTPTests {
                 expected: [404]),
             Probe(method: .delete, path: "/v1/earning-rules/extra", expected: [404]),
             Probe(method: .get, path: "/v1/customers/\(customer)/tier", expected: [404]),
+            Probe(method: .get, path: "/v1/customers/\(customer)/stamp-cards", expected: [404]),
             Probe(
                 method: .put, path: "/v1/customers/\(customer)/tier-override",
                 body: #"{"tier_id":"gold","reason":"friend of the owner","until":"2030-01-01T00:00:00Z"}"#,
@@ -88,6 +89,7 @@ struct ProgramIsolationHTTPTests {
             Probe(method: .post, path: "/v1/orders", body: order, expected: [201]),
             Probe(method: .post, path: "/v1/expiry/run", expected: [200]),
             Probe(method: .get, path: "/v1/tiers", expected: [422]),
+            Probe(method: .get, path: "/v1/stamp-cards", expected: [200]),
             Probe(method: .put, path: "/v1/program/configuration", body: #"{"tiers":null}"#, expected: [200]),
         ]
     }

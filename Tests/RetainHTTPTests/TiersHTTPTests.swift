@@ -8,7 +8,7 @@ import Testing
 @Suite("tiers over HTTP")
 struct TiersHTTPTests {
     static let ladder =
-        #"{"tiers":{"qualification":{"metric":"spend","window":"calendar_year"},"downgrade":{"grace_days":30,"steps":"one_step"},"tiers":[{"id":"member","name":"Member","threshold":0},{"id":"silver","name":"Silver","threshold":5000,"benefits":{"earn_multiplier":1.5}},{"id":"gold","name":"Gold","threshold":20000,"benefits":{"discount_percent":10,"upgrade_gift_points":200}}]}}"#
+        #"{"tiers":{"qualification":{"metric":"spend","window":"calendar_year"},"downgrade":{"grace_days":30,"steps":"one_step"},"tiers":[{"id":"member","name":"Member","threshold":0},{"id":"silver","name":"Silver","threshold":5000,"benefits":{"earn_multiplier":1.5}},{"id":"gold","name":"Gold","threshold":20000,"benefits":{"discount_percent":10,"upgrade_gift_points":200}}]},"stamp_cards":[{"id":"visits","name":"Every 3rd order","stamps":3,"reward":{"points":50}}]}"#
 
     @Test("configuration versions, a customer's way up the ladder, an override, and the distribution")
     func tiers() async throws {
@@ -50,6 +50,12 @@ struct TiersHTTPTests {
                 #"{"order_id":"T-1","customer":{"email":"eve@example.com"},"placed_at":"PLACED","currency":"EUR","total":6000}"#
                 .replacingOccurrences(of: "PLACED", with: nowAsRFC3339())
             #expect(try await client.call(.post, "/v1/orders", key: key, body: order).status == 201)
+            let cards = try await client.call(.get, "/v1/customers/\(customer)/stamp-cards", key: key)
+            let visits = (cards.json["cards"] as? [[String: Any]])?.first
+            #expect(visits?["card_id"] as? String == "visits" && visits?["stamps"] as? Int == 1)
+            #expect(visits?["of"] as? Int == 3)
+            let report = try await client.call(.get, "/v1/stamp-cards", key: key)
+            #expect((report.json["cards"] as? [[String: Any]])?.first?["customers"] as? Int == 1)
             let silver = try await client.call(.get, "/v1/customers/\(customer)/tier", key: key)
             #expect(silver.string("tier_id") == "silver")
             #expect(silver.string("next_tier_id") == "gold" && silver.int("needed") == 14_000)

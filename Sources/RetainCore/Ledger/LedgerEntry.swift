@@ -10,6 +10,7 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
     /// What caused the entry.
     public enum SourceType: String, Codable, Sendable, CaseIterable {
         case order, `return`, event, signup, profile, redemption, admin, expiry, tier
+        case stampCard = "stamp_card"
     }
 
     public var id: String

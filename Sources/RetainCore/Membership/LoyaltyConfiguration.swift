@@ -4,18 +4,40 @@ import Foundation
 /// rewards). Saved as numbered versions; the newest is in force.
 public struct LoyaltyConfiguration: Codable, Sendable, Equatable {
     public var tiers: TierLadder?
+    public var stampCards: [StampCard]
 
-    public init(tiers: TierLadder? = nil) {
+    public init(tiers: TierLadder? = nil, stampCards: [StampCard] = []) {
         self.tiers = tiers
+        self.stampCards = stampCards
     }
 
     public static let empty = LoyaltyConfiguration()
 
-    /// Whether customers need a membership record (tier standing) at all; without one, orders write nothing extra.
-    public var tracksMembership: Bool { tiers != nil }
+    enum CodingKeys: String, CodingKey {
+        case tiers
+        case stampCards = "stamp_cards"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        tiers = try container.decodeIfPresent(TierLadder.self, forKey: .tiers)
+        stampCards = try container.decodeIfPresent([StampCard].self, forKey: .stampCards) ?? []
+    }
+
+    /// Whether customers need a membership record (tier standing, stamp cards) at all; without one, orders write
+    /// nothing extra.
+    public var tracksMembership: Bool { tiers != nil || !stampCards.isEmpty }
 
     public func issues(prefix: String = "") -> [FieldIssue] {
-        tiers?.issues(prefix: prefix + "tiers.") ?? []
+        var issues = tiers?.issues(prefix: prefix + "tiers.") ?? []
+        var seen: Set<String> = []
+        for (index, card) in stampCards.enumerated() {
+            issues += card.issues(prefix: "\(prefix)stamp_cards[\(index)].")
+            if !seen.insert(card.id).inserted {
+                issues.append(FieldIssue("\(prefix)stamp_cards[\(index)].id", "is used twice"))
+            }
+        }
+        return issues
     }
 
     public func validate() throws {

@@ -4,15 +4,34 @@ import Foundation
 public struct Membership: Codable, Sendable, Equatable {
     public var customerID: String
     public var tier: TierStanding?
+    public var stampCards: [StampCardState]
 
-    public init(customerID: String, tier: TierStanding? = nil) {
+    public init(customerID: String, tier: TierStanding? = nil, stampCards: [StampCardState] = []) {
         self.customerID = customerID
         self.tier = tier
+        self.stampCards = stampCards
     }
 
     enum CodingKeys: String, CodingKey {
         case customerID = "customer_id"
         case tier
+        case stampCards = "stamp_cards"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        customerID = try container.decode(String.self, forKey: .customerID)
+        tier = try container.decodeIfPresent(TierStanding.self, forKey: .tier)
+        stampCards = try container.decodeIfPresent([StampCardState].self, forKey: .stampCards) ?? []
+    }
+
+    /// The customer's state on a card, created empty on first use.
+    mutating func withCard<T>(_ id: String, _ body: (inout StampCardState) -> T) -> T {
+        if let index = stampCards.firstIndex(where: { $0.cardID == id }) { return body(&stampCards[index]) }
+        var state = StampCardState(cardID: id)
+        let result = body(&state)
+        stampCards.append(state)
+        return result
     }
 }
 
@@ -65,10 +84,22 @@ public struct MembershipEngine: Sendable {
             expiresAt: expiryDays.map { order.placedAt.addingTimeInterval(Double($0) * 86_400) })
     }
 
-    /// Counts the order toward the tier and gives an upgrade's gift into the wallet.
+    /// Counts the order toward the tier (an upgrade's gift into the wallet) and stamps the cards (a full card's
+    /// reward into the wallet).
     public func afterOrder(
         _ order: OrderInput, rulePoints: Int64, membership: inout Membership, wallet: inout Wallet, now: Date
     ) {
+        for card in configuration.stampCards {
+            let filled = membership.withCard(card.id) { StampEngine.stamp(&$0, card: card, order: order) }
+            for _ in 0..<filled {
+                wallet.credit(
+                    card.reward.points, kind: .earn, reason: "stamp card full: \(card.name) (order \(order.orderID))",
+                    source: .stampCard, sourceID: card.id, at: order.placedAt,
+                    expiresAt: settings.pointsExpireAfterDays.map {
+                        order.placedAt.addingTimeInterval(Double($0) * 86_400)
+                    }, now: now)
+            }
+        }
         guard let tiers, var standing = membership.tier else { return }
         if tiers.recordOrder(
             &standing, orderID: order.orderID, at: order.placedAt, spend: order.paid, points: rulePoints) != nil,
@@ -85,10 +116,25 @@ public struct MembershipEngine: Sendable {
         membership.tier = standing
     }
 
-    /// Takes a return's money and rule points out of the order's qualifying activity.
-    public func afterReturn(orderID: String, amount: Int64, rulePoints: Int64, membership: inout Membership) {
+    /// Takes a return's money and rule points out of the order's qualifying activity, and its stamps off the cards.
+    /// - Parameter units: the units of each line this return takes back.
+    public func afterReturn(
+        _ order: OrderInput, units: [Int64], wholeOrderReturned: Bool, amount: Int64, rulePoints: Int64,
+        membership: inout Membership
+    ) {
+        for card in configuration.stampCards {
+            var matching: Int64 = 0
+            for (index, line) in order.lines.enumerated() where index < units.count && card.conditions.matches(line) {
+                matching += units[index]
+            }
+            membership.withCard(card.id) {
+                StampEngine.takeBack(
+                    &$0, card: card, orderID: order.orderID, returnedMatchingUnits: Int(min(matching, 1_000_000)),
+                    wholeOrderReturned: wholeOrderReturned)
+            }
+        }
         guard let tiers, var standing = membership.tier else { return }
-        tiers.recordReturn(&standing, orderID: orderID, spend: amount, points: rulePoints)
+        tiers.recordReturn(&standing, orderID: order.orderID, spend: amount, points: rulePoints)
         membership.tier = standing
     }
 

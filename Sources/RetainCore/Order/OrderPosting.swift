@@ -163,11 +163,13 @@ public enum OrderPosting {
             reversed += delta - result.shortfall
             unrecovered += result.shortfall
         }
+        let fullyReturned = zip(record.returnedUnits, units).allSatisfy { $0 >= $1 }
         if let engine, var current = membership {
-            engine.afterReturn(orderID: record.orderID, amount: amount, rulePoints: ruleShare, membership: &current)
+            engine.afterReturn(
+                record.input, units: take, wholeOrderReturned: fullyReturned, amount: amount, rulePoints: ruleShare,
+                membership: &current)
             membership = current
         }
-        let fullyReturned = zip(record.returnedUnits, units).allSatisfy { $0 >= $1 }
         record.status = fullyReturned ? .returned : .partiallyReturned
         return ReturnRecord(
             programID: record.programID, returnID: input.returnID, orderID: record.orderID,

@@ -84,6 +84,8 @@ public protocol MembershipRepository {
     func configurationVersions(limit: Int) async throws -> [ConfigurationVersion]
     func insertConfiguration(_ version: ConfigurationVersion) async throws
     func memberships(customerIDs: [String]) async throws -> [Membership]
+    /// A page of all memberships by customer id, continuing after `after` (for reports).
+    func memberships(after: String?, limit: Int) async throws -> [Membership]
     /// Inserts or replaces; `tierID` and `dueAt` are stored beside the document for listing and the scheduled job.
     func saveMemberships(_ memberships: [(membership: Membership, tierID: String?, dueAt: Date?)]) async throws
     /// Customers whose membership needs the scheduled job at or before `time`.

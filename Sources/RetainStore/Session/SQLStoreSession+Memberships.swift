@@ -43,6 +43,14 @@ extension SQLStoreSession {
         return found
     }
 
+    func memberships(after: String?, limit: Int) async throws -> [Membership] {
+        var query = database.select().column("doc").from("memberships").where("program_id", .equal, programID)
+        if let after { query = query.where("customer_id", .greaterThan, after) }
+        return try await query.orderBy("customer_id").limit(limit).all().map {
+            try StoreCoding.decode(Membership.self, from: $0.string("doc"))
+        }
+    }
+
     func saveMemberships(_ memberships: [(membership: Membership, tierID: String?, dueAt: Date?)]) async throws {
         let now = StoreCoding.millis(Date())
         for start in stride(from: 0, to: memberships.count, by: Self.batchSize) {

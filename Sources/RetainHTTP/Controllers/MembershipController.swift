@@ -3,9 +3,9 @@ import Hummingbird
 import RetainCore
 import RetainServices
 
-/// `/v1/program/configuration`, `/v1/tiers` and a customer's tier: the versioned program configuration and where
-/// each customer stands on the tier ladder.
-struct TierController {
+/// `/v1/program/configuration`, `/v1/tiers`, `/v1/stamp-cards` and a customer's tier and cards: the versioned
+/// program configuration and where each customer stands in it.
+struct MembershipController {
     let service: LoyaltyService
 
     func register(on group: RouterGroup<RetainRequestContext>) {
@@ -30,6 +30,14 @@ struct TierController {
             let program = try context.program(for: .read)
             return try JSONResponse.make(
                 try await service.tierProgress(program: program, customerID: try context.pathParameter("id")))
+        }
+        group.get("stamp-cards") { _, context in
+            try JSONResponse.make(try await service.stampCardReport(program: try context.program(for: .read)))
+        }
+        group.get("customers/:id/stamp-cards") { _, context in
+            let program = try context.program(for: .read)
+            return try JSONResponse.make(
+                try await service.stampCards(program: program, customerID: try context.pathParameter("id")))
         }
         group.put("customers/:id/tier-override") { request, context in
             let program = try context.program(for: .admin)
