@@ -130,7 +130,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RetainCLITests",
-            dependencies: ["retain"],
+            dependencies: ["retain", "RetainCore", "RetainStore"],
             swiftSettings: swiftSettings
         ),
     ]

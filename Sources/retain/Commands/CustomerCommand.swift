@@ -179,12 +179,25 @@ struct ExpireCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Only this program (default: all).", valueName: "id"))
     var program: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Run as of this time instead of now (RFC 3339), e.g. to settle a replayed history at its last day.",
+            valueName: "time"))
+    var asOf: String?
+
     func run() async throws {
+        var time: Date?
+        if let asOf {
+            guard let parsed = RFC3339.parse(asOf) else {
+                throw ValidationError("--as-of \(asOf) is not a time like 2026-11-23T09:30:00Z")
+            }
+            time = parsed
+        }
         try await Runtime.with(database) { runtime in
             var programs = try await runtime.administration.programs().map(\.id)
             if let program { programs = [program] }
             var reports: [String: ExpiryReport] = [:]
-            for id in programs { reports[id] = try await runtime.service.expirePoints(program: id) }
+            for id in programs { reports[id] = try await runtime.service.expirePoints(program: id, asOf: time) }
             if output.json {
                 try printJSON(reports)
             } else {

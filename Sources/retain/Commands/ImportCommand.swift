@@ -79,6 +79,15 @@ struct ImportCommand: AsyncParsableCommand {
                 "IANA time zone of times without an offset (default: the preset's, else the program's).",
                 valueName: "zone"))
         var timeZone: String?
+        @Option(
+            help: ArgumentHelp(
+                "Orders and cancellations per transaction (1 records each on its own, as API calls do).",
+                valueName: "n"))
+        var batchSize = 5_000
+
+        func validate() throws {
+            guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1–100000") }
+        }
 
         func run() async throws {
             var layout: OrderFileLayout
@@ -132,7 +141,9 @@ struct ImportCommand: AsyncParsableCommand {
                 parsed.report.notes += table.decodingNotes
                 timings.mark("parse \(parsed.report.rowsRead) rows")
                 let bar = ProgressBar(label: "importing orders", quiet: input.quiet || output.json)
-                let report = try await OrderImporter(service: runtime.service).run(
+                var importer = OrderImporter(service: runtime.service)
+                importer.batchSize = batchSize
+                let report = try await importer.run(
                     program: program.program, items: parsed.items, report: parsed.report,
                     progress: { done, total in bar.update(done: done, total: total) })
                 timings.mark("apply rules and write \(parsed.items.count) orders and cancellations")

@@ -13,7 +13,62 @@ struct ProgramCommand: AsyncParsableCommand {
             PUT /v1/program/configuration take. Loading is all or nothing: every bad field is reported as \
             FILE:LINE:COLUMN with its path, and nothing changes. A configuration change becomes a new version.
             """,
-        subcommands: [Export.self, Load.self, Diff.self])
+        subcommands: [Export.self, Load.self, Diff.self, Report.self])
+
+    struct Report: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "How many customers hold each tier, and how they stand on each stamp card.",
+            discussion: """
+                Tiers are as stored by the last order or job run; run `retain expire` (or `--as-of` a date) first                 to settle the reviews due by then.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var program: ProgramOption
+        @OptionGroup var output: OutputOptions
+
+        struct Output: Encodable {
+            var tiers: TierDistribution?
+            var stampCards: StampCardReport
+
+            enum CodingKeys: String, CodingKey {
+                case tiers
+                case stampCards = "stamp_cards"
+            }
+        }
+
+        func run() async throws {
+            try await Runtime.with(database) { runtime in
+                let configuration = try await runtime.service.configuration(program: program.program).configuration
+                let tiers =
+                    configuration.tiers == nil
+                    ? nil : try await runtime.service.tierDistribution(program: program.program)
+                let cards = try await runtime.service.stampCardReport(program: program.program)
+                if output.json {
+                    try printJSON(Output(tiers: tiers, stampCards: cards))
+                    return
+                }
+                if let tiers {
+                    printTable(
+                        ["TIER", "NAME", "CUSTOMERS"], tiers.tiers.map { [$0.tierID, $0.name, String($0.customers)] })
+                    print("")
+                }
+                for card in cards.cards {
+                    print(
+                        "\(card.name) (\(card.cardID)): \(card.customers) customers with stamps, \(card.cardsCompleted) cards filled by \(card.customersCompleted) customers"
+                    )
+                    printTable(
+                        ["STAMPS ON THE OPEN CARD", "CUSTOMERS"],
+                        card.openStamps.enumerated().map {
+                            [$0.offset == card.of ? "\($0.offset) (closed)" : String($0.offset), String($0.element)]
+                        })
+                    print("")
+                }
+                if tiers == nil && cards.cards.isEmpty {
+                    print("program \(program.program) has no tiers and no stamp cards")
+                }
+            }
+        }
+    }
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the program as JSON (to load elsewhere).")
