@@ -37,6 +37,9 @@ EXPECTED = {
     ("get", "/v1/program/configuration"), ("put", "/v1/program/configuration"),
     ("get", "/v1/program/configuration/versions"), ("get", "/v1/tiers"), ("get", "/v1/customers/{id}/tier"),
     ("put", "/v1/customers/{id}/tier-override"), ("get", "/v1/stamp-cards"), ("get", "/v1/customers/{id}/stamp-cards"),
+    ("get", "/v1/rewards"), ("post", "/v1/customers/{id}/rewards"), ("get", "/v1/customers/{id}/rewards"),
+    ("get", "/v1/reward-codes/{code}"), ("post", "/v1/reward-codes/{code}/use"),
+    ("post", "/v1/reward-codes/{code}/cancel"),
 }
 found = {(m, p) for p, item in doc["paths"].items() for m in item}
 if found != EXPECTED:

@@ -60,6 +60,7 @@ public func buildRouter(_ dependencies: HTTPDependencies) -> Router<RetainReques
     OrderController(service: dependencies.service).register(on: v1)
     ProgramController(service: dependencies.service, administration: dependencies.administration).register(on: v1)
     MembershipController(service: dependencies.service).register(on: v1)
+    RewardController(service: dependencies.service).register(on: v1)
     return router
 }
 

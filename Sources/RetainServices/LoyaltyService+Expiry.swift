@@ -10,11 +10,14 @@ public struct ExpiryReport: Codable, Sendable, Equatable {
     public var tiersReviewed: Int = 0
     /// Tier changes those reviews made.
     public var tierChanges: Int = 0
+    /// Issued reward codes that ran out.
+    public var rewardsExpired: Int = 0
 
     enum CodingKeys: String, CodingKey {
         case customers, entries, points
         case tiersReviewed = "tiers_reviewed"
         case tierChanges = "tier_changes"
+        case rewardsExpired = "rewards_expired"
     }
 }
 
@@ -52,6 +55,7 @@ extension LoyaltyService {
         let tiers = try await reviewTiers(program: program, asOf: time)
         report.tiersReviewed = tiers.reviewed
         report.tierChanges = tiers.changes
+        report.rewardsExpired = try await expireRewards(program: program, asOf: time)
         return report
     }
 }

@@ -37,10 +37,21 @@ public struct LoyaltyService: Sendable {
     )
         async throws
     {
-        guard let membership, engine.configuration.tracksMembership else { return }
+        guard var membership, engine.configuration.tracksMembership else { return }
+        try await session.insertRewardInstances(instances(for: &membership))
         try await session.saveMemberships([
             (membership, membership.tier?.effectiveTierID(at: time), engine.nextDue(membership))
         ])
+    }
+
+    /// The reward instances for the grants the membership steps made (free, with a fresh code); clears them.
+    func instances(for membership: inout Membership) -> [RewardInstance] {
+        defer { membership.grants = [] }
+        return membership.grants.map { grant in
+            RewardInstance(
+                id: environment.ids.make("rwd"), code: RewardCode.make(), customerID: membership.customerID,
+                reward: grant.reward, points: 0, issuedAt: grant.at, source: grant.source, entryID: nil)
+        }
     }
 
     /// Looks the customer up by each identifier in matching priority (id, external id, card, e-mail, phone).

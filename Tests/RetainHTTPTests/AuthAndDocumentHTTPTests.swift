@@ -133,7 +133,9 @@ struct AuthAndDocumentHTTPTests {
         "PUT /v1/earning-rules", "PUT /v1/earning-rules/{id}", "DELETE /v1/earning-rules/{id}", "POST /v1/expiry/run",
         "GET /v1/program/configuration", "PUT /v1/program/configuration", "GET /v1/program/configuration/versions",
         "GET /v1/tiers", "GET /v1/customers/{id}/tier", "PUT /v1/customers/{id}/tier-override", "GET /v1/stamp-cards",
-        "GET /v1/customers/{id}/stamp-cards",
+        "GET /v1/customers/{id}/stamp-cards", "GET /v1/rewards", "POST /v1/customers/{id}/rewards",
+        "GET /v1/customers/{id}/rewards", "GET /v1/reward-codes/{code}", "POST /v1/reward-codes/{code}/use",
+        "POST /v1/reward-codes/{code}/cancel",
     ]
 
     @Test("the OpenAPI document describes exactly the operations the router serves")

@@ -28,7 +28,7 @@ struct ProgramIsolationHTTPTests {
     /// Every endpoint, aimed at program A's records with program B's key. Table-driven: a new endpoint is one row.
     /// Rows that reuse A's idempotency keys, return id and event id with A's exact bodies check that B never gets
     /// A's stored answers back.
-    static func probes(customer: String) -> [Probe] {
+    static func probes(customer: String, code: String) -> [Probe] {
         [
             Probe(method: .get, path: "/v1/customers/\(customer)", expected: [404]),
             Probe(method: .get, path: "/v1/customers/email:ann@example.com", expected: [404]),
@@ -63,6 +63,13 @@ struct ProgramIsolationHTTPTests {
             Probe(method: .delete, path: "/v1/earning-rules/extra", expected: [404]),
             Probe(method: .get, path: "/v1/customers/\(customer)/tier", expected: [404]),
             Probe(method: .get, path: "/v1/customers/\(customer)/stamp-cards", expected: [404]),
+            Probe(method: .get, path: "/v1/customers/\(customer)/rewards", expected: [404]),
+            Probe(
+                method: .post, path: "/v1/customers/\(customer)/rewards", body: #"{"reward_id":"mug"}"#,
+                headers: ["Idempotency-Key": "a-3"], expected: [404]),
+            Probe(method: .get, path: "/v1/reward-codes/\(code)", expected: [404]),
+            Probe(method: .post, path: "/v1/reward-codes/\(code)/use", body: #"{"order_id":"B-1"}"#, expected: [404]),
+            Probe(method: .post, path: "/v1/reward-codes/\(code)/cancel", expected: [404]),
             Probe(
                 method: .put, path: "/v1/customers/\(customer)/tier-override",
                 body: #"{"tier_id":"gold","reason":"friend of the owner","until":"2030-01-01T00:00:00Z"}"#,
@@ -90,6 +97,7 @@ struct ProgramIsolationHTTPTests {
             Probe(method: .post, path: "/v1/expiry/run", expected: [200]),
             Probe(method: .get, path: "/v1/tiers", expected: [422]),
             Probe(method: .get, path: "/v1/stamp-cards", expected: [200]),
+            Probe(method: .get, path: "/v1/rewards", expected: [200]),
             Probe(method: .put, path: "/v1/program/configuration", body: #"{"tiers":null}"#, expected: [200]),
         ]
     }
@@ -113,7 +121,7 @@ struct ProgramIsolationHTTPTests {
             #expect(created.status == 201)
             let customer = try #require(created.object("customer")["id"] as? String)
             let ladder =
-                #"{"tiers":{"qualification":{"metric":"spend","window":"lifetime"},"tiers":[{"id":"member","name":"Member","threshold":0},{"id":"gold","name":"Gold","threshold":1000}]}}"#
+                #"{"tiers":{"qualification":{"metric":"spend","window":"lifetime"},"tiers":[{"id":"member","name":"Member","threshold":0},{"id":"gold","name":"Gold","threshold":1000}]},"rewards":[{"id":"mug","name":"Mug","kind":"free_product","sku":"MUG","points":50}]}"#
             #expect(try await client.call(.put, "/v1/program/configuration", key: a, body: ladder).status == 200)
             #expect(try await client.call(.post, "/v1/orders", key: a, body: Self.order).status == 201)
             #expect(
@@ -133,8 +141,14 @@ struct ProgramIsolationHTTPTests {
                     .post, "/v1/customers/\(customer)/adjustments", key: a,
                     body: #"{"points":100,"reason":"welcome gift"}"#, headers: ["Idempotency-Key": "a-2"]
                 ).status == 201)
+            let redeemed = try await client.call(
+                .post, "/v1/customers/\(customer)/rewards", key: a, body: #"{"reward_id":"mug"}"#,
+                headers: ["Idempotency-Key": "a-3"])
+            #expect(redeemed.status == 201, "\(redeemed.text)")
+            let code = try #require(redeemed.object("reward")["code"] as? String)
             let walletBefore = try await client.call(.get, "/v1/customers/\(customer)/wallet", key: a)
-            #expect(walletBefore.int("balance") == 25 + 7 - (12 + 3) + 10 - 5 + 100)
+            #expect(walletBefore.int("balance") == 25 + 7 - (12 + 3) + 10 - 5 + 100 - 50)
+            let rewardBefore = try await client.call(.get, "/v1/reward-codes/\(code)", key: a).text
             let ledgerBefore = try await client.call(.get, "/v1/customers/\(customer)/ledger", key: a).text
             let rulesBefore = try await client.call(.get, "/v1/earning-rules", key: a).text
             let orderBefore = try await client.call(.get, "/v1/orders/O-1", key: a).text
@@ -143,7 +157,7 @@ struct ProgramIsolationHTTPTests {
             #expect(tierBefore.string("tier_id") == "gold")
             let configurationBefore = try await client.call(.get, "/v1/program/configuration", key: a).text
 
-            for probe in Self.probes(customer: customer) {
+            for probe in Self.probes(customer: customer, code: code) {
                 let reply = try await client.call(
                     probe.method, probe.path, key: b, body: probe.body, headers: probe.headers)
                 #expect(
@@ -187,6 +201,7 @@ struct ProgramIsolationHTTPTests {
             #expect(try await client.call(.get, "/v1/customers/\(customer)", key: a).text == customerBefore)
             #expect(try await client.call(.get, "/v1/customers/\(customer)/tier", key: a).text == tierBefore.text)
             #expect(try await client.call(.get, "/v1/program/configuration", key: a).text == configurationBefore)
+            #expect(try await client.call(.get, "/v1/reward-codes/\(code)", key: a).text == rewardBefore)
             #expect(try await client.call(.get, "/v1/customers", key: a).ids("customers") == [customer])
         }
     }

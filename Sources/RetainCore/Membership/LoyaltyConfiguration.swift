@@ -5,23 +5,30 @@ import Foundation
 public struct LoyaltyConfiguration: Codable, Sendable, Equatable {
     public var tiers: TierLadder?
     public var stampCards: [StampCard]
+    /// The rewards catalogue.
+    public var rewards: [Reward]
 
-    public init(tiers: TierLadder? = nil, stampCards: [StampCard] = []) {
+    public init(tiers: TierLadder? = nil, stampCards: [StampCard] = [], rewards: [Reward] = []) {
         self.tiers = tiers
         self.stampCards = stampCards
+        self.rewards = rewards
     }
+
+    public func reward(_ id: String) -> Reward? { rewards.first { $0.id == id } }
 
     public static let empty = LoyaltyConfiguration()
 
     enum CodingKeys: String, CodingKey {
         case tiers
         case stampCards = "stamp_cards"
+        case rewards
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         tiers = try container.decodeIfPresent(TierLadder.self, forKey: .tiers)
         stampCards = try container.decodeIfPresent([StampCard].self, forKey: .stampCards) ?? []
+        rewards = try container.decodeIfPresent([Reward].self, forKey: .rewards) ?? []
     }
 
     /// Whether customers need a membership record (tier standing, stamp cards) at all; without one, orders write
@@ -30,11 +37,25 @@ public struct LoyaltyConfiguration: Codable, Sendable, Equatable {
 
     public func issues(prefix: String = "") -> [FieldIssue] {
         var issues = tiers?.issues(prefix: prefix + "tiers.") ?? []
+        let rewardIDs = Set(rewards.map(\.id))
         var seen: Set<String> = []
         for (index, card) in stampCards.enumerated() {
             issues += card.issues(prefix: "\(prefix)stamp_cards[\(index)].")
             if !seen.insert(card.id).inserted {
                 issues.append(FieldIssue("\(prefix)stamp_cards[\(index)].id", "is used twice"))
+            }
+            if let rewardID = card.reward.rewardID, !rewardIDs.contains(rewardID) {
+                issues.append(
+                    FieldIssue(
+                        "\(prefix)stamp_cards[\(index)].reward.reward_id", "no reward \(rewardID) in the catalogue"))
+            }
+        }
+        let tierIDs = Set(tiers?.tiers.map(\.id) ?? [])
+        seen = []
+        for (index, reward) in rewards.enumerated() {
+            issues += reward.issues(prefix: "\(prefix)rewards[\(index)].", tierIDs: tierIDs)
+            if !seen.insert(reward.id).inserted {
+                issues.append(FieldIssue("\(prefix)rewards[\(index)].id", "is used twice"))
             }
         }
         return issues

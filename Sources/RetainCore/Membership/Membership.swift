@@ -5,6 +5,8 @@ public struct Membership: Codable, Sendable, Equatable {
     public var customerID: String
     public var tier: TierStanding?
     public var stampCards: [StampCardState]
+    /// Rewards the last steps issued, for the caller to store as instances; never saved with the membership.
+    public var grants: [RewardGrant] = []
 
     public init(customerID: String, tier: TierStanding? = nil, stampCards: [StampCardState] = []) {
         self.customerID = customerID
@@ -32,6 +34,19 @@ public struct Membership: Codable, Sendable, Equatable {
         let result = body(&state)
         stampCards.append(state)
         return result
+    }
+}
+
+/// A catalogue reward given free by a stamp card or an automatic reward, to be issued as an instance.
+public struct RewardGrant: Sendable, Equatable {
+    public var reward: Reward
+    public var source: String
+    public var at: Date
+
+    public init(reward: Reward, source: String, at: Date) {
+        self.reward = reward
+        self.source = source
+        self.at = at
     }
 }
 
@@ -92,12 +107,17 @@ public struct MembershipEngine: Sendable {
         for card in configuration.stampCards {
             let filled = membership.withCard(card.id) { StampEngine.stamp(&$0, card: card, order: order) }
             for _ in 0..<filled {
-                wallet.credit(
-                    card.reward.points, kind: .earn, reason: "stamp card full: \(card.name) (order \(order.orderID))",
-                    source: .stampCard, sourceID: card.id, at: order.placedAt,
-                    expiresAt: settings.pointsExpireAfterDays.map {
-                        order.placedAt.addingTimeInterval(Double($0) * 86_400)
-                    }, now: now)
+                if let points = card.reward.points {
+                    wallet.credit(
+                        points, kind: .earn, reason: "stamp card full: \(card.name) (order \(order.orderID))",
+                        source: .stampCard, sourceID: card.id, at: order.placedAt,
+                        expiresAt: settings.pointsExpireAfterDays.map {
+                            order.placedAt.addingTimeInterval(Double($0) * 86_400)
+                        }, now: now)
+                } else if let rewardID = card.reward.rewardID, let reward = configuration.reward(rewardID) {
+                    membership.grants.append(
+                        RewardGrant(reward: reward, source: "stamp_card:\(card.id)", at: order.placedAt))
+                }
             }
         }
         guard let tiers, var standing = membership.tier else { return }

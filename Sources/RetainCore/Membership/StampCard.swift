@@ -48,11 +48,20 @@ public struct StampCard: Codable, Sendable, Equatable {
         }
     }
 
-    /// What a full card gives.
+    /// What a full card gives: points, or a catalogue reward issued free (a free item, a coupon).
     public struct Reward: Codable, Sendable, Equatable {
-        public var points: Int64
+        public var points: Int64?
+        public var rewardID: String?
 
-        public init(points: Int64) { self.points = points }
+        public init(points: Int64? = nil, rewardID: String? = nil) {
+            self.points = points
+            self.rewardID = rewardID
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case points
+            case rewardID = "reward_id"
+        }
     }
 
     public var id: String
@@ -113,8 +122,12 @@ public struct StampCard: Codable, Sendable, Equatable {
             (1...64).contains(id.count) && !id.contains("/"), prefix + "id", "must be 1–64 characters without /")
         validator.check((1...120).contains(name.count), prefix + "name", "must be 1–120 characters")
         validator.check((2...1000).contains(stamps), prefix + "stamps", "must be 2–1000")
-        validator.check(
-            (1...1_000_000_000).contains(reward.points), prefix + "reward.points", "must be 1–1000000000")
+        switch (reward.points, reward.rewardID) {
+        case (let points?, nil):
+            validator.check((1...1_000_000_000).contains(points), prefix + "reward.points", "must be 1–1000000000")
+        case (nil, _?): break
+        default: validator.add(prefix + "reward", "give exactly one of points or reward_id")
+        }
         if let days = expiresAfterDays {
             validator.check((1...3650).contains(days), prefix + "expires_after_days", "must be 1–3650")
         }

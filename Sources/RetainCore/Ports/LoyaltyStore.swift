@@ -16,7 +16,7 @@ public protocol LoyaltyStore: Sendable {
 
 /// Everything a use case can ask of one program's data inside one transaction.
 public protocol StoreSession: CustomerRepository, OrderRepository, LedgerRepository, RuleRepository, EventRepository,
-    IdempotencyRepository, RedemptionRepository, MembershipRepository
+    IdempotencyRepository, RedemptionRepository, MembershipRepository, RewardRepository
 {
     var programID: String { get }
 }
@@ -93,6 +93,20 @@ public protocol MembershipRepository {
     /// How many customers hold each tier (earned or overridden, as stored); key "" counts customers without a
     /// membership row.
     func tierCounts() async throws -> [String: Int]
+}
+
+/// Rewards issued to customers.
+public protocol RewardRepository {
+    func insertRewardInstances(_ instances: [RewardInstance]) async throws
+    /// Rewrites the instance (status, use, cancellation).
+    func updateRewardInstance(_ instance: RewardInstance) async throws
+    func rewardInstance(code: String) async throws -> RewardInstance?
+    /// Newest first.
+    func rewardInstances(customerID: String) async throws -> [RewardInstance]
+    /// Instances of the reward that are not cancelled, for everyone or for one customer.
+    func countRewardInstances(rewardID: String, customerID: String?) async throws -> Int
+    /// Issued instances whose code expired at or before `time`.
+    func dueRewardInstances(asOf time: Date, limit: Int) async throws -> [RewardInstance]
 }
 
 public protocol RuleRepository {

@@ -79,7 +79,10 @@ public enum Redemption {
         try validator.throwIfInvalid()
         if let rewardID = request.rewardID {
             throw DomainError.refused(
-                code: "reward_unavailable", detail: "reward \(rewardID) is not in this program's catalogue")
+                code: "reward_unavailable",
+                detail:
+                    "catalogue rewards are redeemed with POST /v1/customers/{id}/rewards {\"reward_id\": \"\(rewardID)\"}"
+            )
         }
         let rate = settings.pointValue
         var amount = request.amount ?? value(of: request.points ?? 0, at: rate)

@@ -242,6 +242,13 @@ final class OrderBatch {
         try await session.insertOrders(newOrderIDs.compactMap { orders[$0] })
         try await session.updateOrders(changedOrderIDs.sorted().compactMap { orders[$0] })
         try await session.insertReturns(newReturns)
+        var granted: [RewardInstance] = []
+        for id in changedMemberships.sorted() {
+            guard var membership = memberships[id] ?? nil else { continue }
+            granted += service.instances(for: &membership)
+            memberships[id] = membership
+        }
+        try await session.insertRewardInstances(granted)
         try await session.saveMemberships(
             changedMemberships.sorted().compactMap { id in
                 guard let membership = memberships[id] ?? nil else { return nil }

@@ -125,6 +125,21 @@ enum Migrations {
                 "CREATE INDEX memberships_due ON memberships (program_id, due_at)",
                 "CREATE INDEX memberships_tier ON memberships (program_id, tier_id)",
             ]),
+        Migration(
+            version: 3, name: "reward instances",
+            statements: [
+                """
+                CREATE TABLE reward_instances (
+                    program_id TEXT NOT NULL REFERENCES programs (id), id TEXT NOT NULL, code TEXT NOT NULL,
+                    customer_id TEXT NOT NULL, reward_id TEXT NOT NULL, status TEXT NOT NULL,
+                    expires_at BIGINT NOT NULL, doc TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    PRIMARY KEY (program_id, id))
+                """,
+                "CREATE UNIQUE INDEX reward_instances_code ON reward_instances (program_id, code)",
+                "CREATE INDEX reward_instances_customer ON reward_instances (program_id, customer_id, created_at)",
+                "CREATE INDEX reward_instances_reward ON reward_instances (program_id, reward_id, status)",
+                "CREATE INDEX reward_instances_due ON reward_instances (program_id, status, expires_at)",
+            ]),
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
