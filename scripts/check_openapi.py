@@ -39,7 +39,7 @@ EXPECTED = {
     ("put", "/v1/customers/{id}/tier-override"), ("get", "/v1/stamp-cards"), ("get", "/v1/customers/{id}/stamp-cards"),
     ("get", "/v1/rewards"), ("post", "/v1/customers/{id}/rewards"), ("get", "/v1/customers/{id}/rewards"),
     ("get", "/v1/reward-codes/{code}"), ("post", "/v1/reward-codes/{code}/use"),
-    ("post", "/v1/reward-codes/{code}/cancel"),
+    ("post", "/v1/reward-codes/{code}/cancel"), ("get", "/v1/expiring-points"), ("get", "/v1/reports/liability"),
 }
 found = {(m, p) for p, item in doc["paths"].items() for m in item}
 if found != EXPECTED:

@@ -225,8 +225,8 @@ extension LoyaltyService {
                     let entry = wallet.credit(
                         instance.points, kind: .adjust, reason: "reward \(instance.rewardName) cancelled",
                         source: .redemption, sourceID: instance.id, at: time,
-                        expiresAt: settings.pointsExpireAfterDays.map { time.addingTimeInterval(Double($0) * 86_400) },
-                        now: time)
+                        expiresAt: settings.lotExpiry(from: time).expiresAt,
+                        renews: settings.lotExpiry(from: time).renews, now: time)
                     instance.refundEntryID = entry.id
                     try await session.apply(wallet.changes)
                 }

@@ -159,11 +159,13 @@ extension LoyaltyService {
                 var wallet = try await loadWallet(session, customerID: customerID, at: time)
                 let entry: LedgerEntry
                 if request.points > 0 {
-                    let days = request.expiresAfterDays ?? settings.pointsExpireAfterDays
+                    let expiry =
+                        request.expiresAfterDays.map {
+                            LotExpiry(expiresAt: time.addingTimeInterval(Double($0) * 86_400), renews: false)
+                        } ?? settings.lotExpiry(from: time)
                     entry = wallet.credit(
                         request.points, kind: .adjust, reason: reason, source: .admin, sourceID: nil, actor: actor,
-                        at: time,
-                        expiresAt: days.map { time.addingTimeInterval(Double($0) * 86_400) }, now: time)
+                        at: time, expiresAt: expiry.expiresAt, renews: expiry.renews, now: time)
                 } else {
                     let debit = wallet.debit(
                         -request.points, kind: .adjust, policy: .availableThenPending, allowPartial: false,

@@ -124,7 +124,8 @@ public struct LoyaltyService: Sendable {
                     rule.points ?? 0, kind: .earn, reason: "welcome: \(rule.name)", source: .signup,
                     sourceID: customer.id,
                     ruleID: rule.id, at: time,
-                    expiresAt: expiry(rule, settings, from: time), now: time)
+                    expiresAt: settings.lotExpiry(from: time, rule: rule).expiresAt,
+                    renews: settings.lotExpiry(from: time, rule: rule).renews, now: time)
             }
         }
         guard customer.profileCompletedAt == nil else { return }
@@ -137,12 +138,9 @@ public struct LoyaltyService: Sendable {
         for rule in completed {
             wallet.credit(
                 rule.points ?? 0, kind: .earn, reason: "profile completed: \(rule.name)", source: .profile,
-                sourceID: customer.id, ruleID: rule.id, at: time, expiresAt: expiry(rule, settings, from: time),
-                now: time)
+                sourceID: customer.id, ruleID: rule.id, at: time,
+                expiresAt: settings.lotExpiry(from: time, rule: rule).expiresAt,
+                renews: settings.lotExpiry(from: time, rule: rule).renews, now: time)
         }
-    }
-
-    func expiry(_ rule: EarningRule, _ settings: ProgramSettings, from time: Date) -> Date? {
-        (rule.expiresAfterDays ?? settings.pointsExpireAfterDays).map { time.addingTimeInterval(Double($0) * 86_400) }
     }
 }

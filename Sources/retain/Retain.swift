@@ -14,7 +14,7 @@ struct Retain: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, MigrateCommand.self, KeysCommand.self, ProgramsCommand.self, CustomerCommand.self,
-            RulesCommand.self, ProgramCommand.self, ExpireCommand.self, ImportCommand.self,
+            RulesCommand.self, ProgramCommand.self, ExpireCommand.self, ReportCommand.self, ImportCommand.self,
         ])
 
     /// Runs Swift concurrency on SwiftNIO's event loop threads, so database and network completions do not hop

@@ -60,6 +60,13 @@ struct RewardsHTTPTests {
             let catalogue = try await client.call(.get, "/v1/rewards", key: key)
             let first = (catalogue.json["rewards"] as? [[String: Any]])?.first
             #expect(first?["issued"] as? Int == 1 && first?["stock_left"] as? Int == 4)
+
+            let liability = try await client.call(.get, "/v1/reports/liability", key: key)
+            #expect(liability.int("outstanding_points") == 200 && liability.int("non_expiring_points") == 200)
+            let badWindow = try await client.call(.get, "/v1/expiring-points?within_days=0", key: key)
+            #expect(badWindow.status == 422 && badWindow.fields == ["within_days"])
+            let none = try await client.call(.get, "/v1/expiring-points", key: key)
+            #expect(none.int("within_days") == 30 && (none.json["customers"] as? [Any])?.isEmpty == true)
         }
     }
 }

@@ -83,11 +83,14 @@ public struct PointLot: Codable, Sendable, Equatable {
     public var expiresAt: Date?
     /// The entry that created the lot.
     public var entryID: String
+    /// Under the program's `inactivity` policy: every purchase moves `expiresAt` later.
+    public var renews: Bool
 
     public init(
         id: String, programID: String, customerID: String, points: Int64, remaining: Int64, awardedAt: Date,
-        maturesAt: Date, expiresAt: Date?, entryID: String
+        maturesAt: Date, expiresAt: Date?, entryID: String, renews: Bool = false
     ) {
+        self.renews = renews
         self.id = id
         self.programID = programID
         self.customerID = customerID
@@ -123,6 +126,8 @@ public struct LedgerChanges: Sendable, Equatable {
     public var newLots: [PointLot] = []
     /// Lots that existed before and whose `remaining` changed, by id, with the new value.
     public var lotRemaining: [String: Int64] = [:]
+    /// Lots that existed before and whose expiry a purchase moved (`inactivity` policy), with the new expiry.
+    public var lotExpiry: [String: Date] = [:]
     public var draws: [LotDraw] = []
 
     public init() {}
@@ -133,6 +138,7 @@ public struct LedgerChanges: Sendable, Equatable {
         entries += other.entries
         newLots += other.newLots
         lotRemaining.merge(other.lotRemaining) { _, new in new }
+        lotExpiry.merge(other.lotExpiry) { _, new in new }
         draws += other.draws
     }
 }

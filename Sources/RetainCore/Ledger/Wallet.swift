@@ -44,13 +44,14 @@ public struct Wallet: Sendable {
     @discardableResult
     public mutating func credit(
         _ points: Int64, kind: LedgerEntry.Kind, reason: String, source: LedgerEntry.SourceType, sourceID: String?,
-        actor: String? = nil, ruleID: String? = nil, at: Date, maturesAt: Date? = nil, expiresAt: Date?, now: Date
+        actor: String? = nil, ruleID: String? = nil, at: Date, maturesAt: Date? = nil, expiresAt: Date?,
+        renews: Bool = false, now: Date
     ) -> LedgerEntry {
         precondition(points > 0, "a credit adds points")
         let entryID = ids.make("ent")
         let lot = PointLot(
             id: ids.make("lot"), programID: programID, customerID: customerID, points: points, remaining: points,
-            awardedAt: at, maturesAt: maturesAt ?? at, expiresAt: expiresAt, entryID: entryID)
+            awardedAt: at, maturesAt: maturesAt ?? at, expiresAt: expiresAt, entryID: entryID, renews: renews)
         let entry = LedgerEntry(
             id: entryID, programID: programID, customerID: customerID, kind: kind, points: points, reason: reason,
             sourceType: source, sourceID: sourceID, actor: actor, at: at, lotID: lot.id, ruleID: ruleID,
@@ -126,6 +127,19 @@ public struct Wallet: Sendable {
         }
         lots.removeAll { $0.remaining == 0 }
         return written
+    }
+
+    /// A purchase at `time` under the `inactivity` policy: every renewable lot now expires no earlier than `until`.
+    public mutating func renew(until: Date) {
+        for index in lots.indices where lots[index].renews && lots[index].remaining > 0 {
+            guard let current = lots[index].expiresAt, current < until else { continue }
+            lots[index].expiresAt = until
+            if let position = newLotIndex[lots[index].id] {
+                changes.newLots[position].expiresAt = until
+            } else {
+                changes.lotExpiry[lots[index].id] = until
+            }
+        }
     }
 
     /// Hands over what was recorded so far and starts a fresh record; the bulk importer writes a batch, then keeps

@@ -91,12 +91,14 @@ public struct MembershipEngine: Sendable {
             EarningEngine.maxPointsPerAward,
             Int64(Int128(base) * Int128(multiplier.value - 100) / 100))
         guard bonus > 0 else { return nil }
-        let expiryDays = settings.pointsExpireAfterDays
-        return Award(
+        let expiry = settings.lotExpiry(from: order.placedAt)
+        var award = Award(
             ruleID: "tier:\(tier.id)", ruleName: "\(tier.name) tier bonus", points: bonus,
             linePoints: Apportion.split(bonus, by: lineTotals),
             maturesAt: order.placedAt.addingTimeInterval(Double(settings.pendingDays) * 86_400),
-            expiresAt: expiryDays.map { order.placedAt.addingTimeInterval(Double($0) * 86_400) })
+            expiresAt: expiry.expiresAt)
+        award.renews = expiry.renews
+        return award
     }
 
     /// Counts the order toward the tier (an upgrade's gift into the wallet) and stamps the cards (a full card's
@@ -111,9 +113,8 @@ public struct MembershipEngine: Sendable {
                     wallet.credit(
                         points, kind: .earn, reason: "stamp card full: \(card.name) (order \(order.orderID))",
                         source: .stampCard, sourceID: card.id, at: order.placedAt,
-                        expiresAt: settings.pointsExpireAfterDays.map {
-                            order.placedAt.addingTimeInterval(Double($0) * 86_400)
-                        }, now: now)
+                        expiresAt: settings.lotExpiry(from: order.placedAt).expiresAt,
+                        renews: settings.lotExpiry(from: order.placedAt).renews, now: now)
                 } else if let rewardID = card.reward.rewardID, let reward = configuration.reward(rewardID) {
                     membership.grants.append(
                         RewardGrant(reward: reward, source: "stamp_card:\(card.id)", at: order.placedAt))
@@ -128,10 +129,8 @@ public struct MembershipEngine: Sendable {
             wallet.credit(
                 gift.points, kind: .earn, reason: "upgrade gift: \(gift.tier.name)", source: .tier,
                 sourceID: gift.tier.id, at: standing.since,
-                expiresAt: settings.pointsExpireAfterDays.map {
-                    standing.since.addingTimeInterval(Double($0) * 86_400)
-                },
-                now: now)
+                expiresAt: settings.lotExpiry(from: standing.since).expiresAt,
+                renews: settings.lotExpiry(from: standing.since).renews, now: now)
         }
         membership.tier = standing
     }

@@ -21,6 +21,12 @@ public enum OrderPosting {
         _ order: OrderInput, customerID: String, rules: [EarningRule], settings: ProgramSettings,
         wallet: inout Wallet, membership: inout Membership?, engine: MembershipEngine?, now: Date
     ) -> OrderRecord {
+        // A purchase renews points under the `inactivity` policy (after lots already due were written off).
+        if settings.renewsOnActivity,
+            let until = settings.expiryPolicy?.expiry(from: order.placedAt, zone: settings.zone)
+        {
+            wallet.renew(until: until)
+        }
         var awards = EarningEngine.evaluate(order: order, rules: rules, settings: settings)
         let rulePoints = awards.reduce(Int64(0)) { $0 + $1.points }
         if let engine, engine.configuration.tracksMembership {
@@ -34,8 +40,7 @@ public enum OrderPosting {
             let entry = wallet.credit(
                 award.points, kind: .earn, reason: "order \(order.orderID): \(award.ruleName)", source: .order,
                 sourceID: order.orderID, ruleID: award.ruleID, at: order.placedAt, maturesAt: award.maturesAt,
-                expiresAt: award.expiresAt,
-                now: now)
+                expiresAt: award.expiresAt, renews: award.renews, now: now)
             states.append(.init(award: award, entryID: entry.id, lotID: entry.lotID!, reversed: 0))
         }
         if let engine, var current = membership {

@@ -72,6 +72,14 @@ public protocol LedgerRepository {
     func balance(customerID: String) async throws -> Int64
     /// Customers with points left in a lot that expired at or before `time`.
     func customersWithExpiredLots(asOf time: Date, limit: Int) async throws -> [String]
+    /// Customers with points in lots expiring in (`from`, `to`]: their points and the first such expiry, by
+    /// customer id, continuing after `after`.
+    func expiringPoints(from: Date, to: Date, limit: Int, after: String?) async throws
+        -> [(customerID: String, points: Int64, firstExpiry: Date)]
+    /// Every open lot's remaining points with its maturity and expiry (for the liability report).
+    func openLotBalances() async throws -> [(remaining: Int64, maturesAt: Date, expiresAt: Date?)]
+    /// Σ points of entries of each kind dated in [`from`, `to`).
+    func entryTotals(from: Date, to: Date) async throws -> [LedgerEntry.Kind: Int64]
     /// How many times `ruleID` awarded points to the customer at or after `since` (event caps).
     func countAwards(customerID: String, ruleID: String, since: Date) async throws -> Int
 }

@@ -62,6 +62,8 @@ public struct ProgramSettings: Codable, Sendable, Equatable {
     public var pendingDays: Int
     /// Points expire this many days after their award unless the rule says otherwise; nil = never.
     public var pointsExpireAfterDays: Int?
+    /// The program's expiry policy (end of a period, or after inactivity); replaces `points_expire_after_days`.
+    public var pointsExpiry: ExpiryPolicy?
     /// The smallest redemption accepted, in points.
     public var minRedeemPoints: Int64
     /// At most this share of an order may be paid with points, in percent (1–100).
@@ -71,8 +73,10 @@ public struct ProgramSettings: Codable, Sendable, Equatable {
     public init(
         currency: Currency, timeZone: String = "UTC", pointValue: PointValue = PointValue(points: 100, amount: 100),
         pendingDays: Int = 0, pointsExpireAfterDays: Int? = nil, minRedeemPoints: Int64 = 0,
-        maxRedeemSharePercent: Int = 100, unknownCustomer: UnknownCustomerPolicy = .create
+        maxRedeemSharePercent: Int = 100, unknownCustomer: UnknownCustomerPolicy = .create,
+        pointsExpiry: ExpiryPolicy? = nil
     ) {
+        self.pointsExpiry = pointsExpiry
         self.currency = currency
         self.timeZone = timeZone
         self.pointValue = pointValue
@@ -89,9 +93,29 @@ public struct ProgramSettings: Codable, Sendable, Equatable {
         case pointValue = "point_value"
         case pendingDays = "pending_days"
         case pointsExpireAfterDays = "points_expire_after_days"
+        case pointsExpiry = "points_expiry"
         case minRedeemPoints = "min_redeem_points"
         case maxRedeemSharePercent = "max_redeem_share_percent"
         case unknownCustomer = "unknown_customer"
+    }
+
+    /// The program-wide expiry: `points_expiry`, else `points_expire_after_days`, else none.
+    public var expiryPolicy: ExpiryPolicy? { pointsExpiry ?? pointsExpireAfterDays.map(ExpiryPolicy.afterDays) }
+
+    /// When points awarded at `time` expire: the rule's policy (`expiry`, else `expires_after_days`) if it has one,
+    /// else the program's.
+    public func expiry(from time: Date, rule: EarningRule? = nil) -> Date? {
+        let policy = rule?.expiry ?? rule?.expiresAfterDays.map(ExpiryPolicy.afterDays) ?? expiryPolicy
+        return policy?.expiry(from: time, zone: zone)
+    }
+
+    /// Whether points under the program's policy are renewed by every purchase (`inactivity`).
+    public var renewsOnActivity: Bool { expiryPolicy?.kind == .inactivity }
+
+    /// A new lot's expiry, and whether purchases renew it (the program's `inactivity` policy, not a rule's own).
+    public func lotExpiry(from time: Date, rule: EarningRule? = nil) -> LotExpiry {
+        let own = rule?.expiry != nil || rule?.expiresAfterDays != nil
+        return LotExpiry(expiresAt: expiry(from: time, rule: rule), renews: !own && renewsOnActivity)
     }
 
     /// The program's time zone (UTC if the name is unknown). Looked up once per name: building a `TimeZone` reads
@@ -107,9 +131,28 @@ public struct ProgramSettings: Codable, Sendable, Equatable {
         if let days = pointsExpireAfterDays {
             validator.check((1...36500).contains(days), "points_expire_after_days", "must be between 1 and 36500")
         }
+        if let pointsExpiry {
+            validator.check(
+                pointsExpireAfterDays == nil, "points_expiry",
+                "give either points_expiry or points_expire_after_days, not both")
+            for issue in pointsExpiry.issues(prefix: "points_expiry.", allowInactivity: true) {
+                validator.add(issue.field, issue.reason)
+            }
+        }
         validator.check(minRedeemPoints >= 0, "min_redeem_points", "must not be negative")
         validator.check((1...100).contains(maxRedeemSharePercent), "max_redeem_share_percent", "must be 1–100")
         try validator.throwIfInvalid()
+    }
+}
+
+/// When a new lot expires, and whether every purchase moves that date (see `ExpiryPolicy.Kind.inactivity`).
+public struct LotExpiry: Sendable, Equatable {
+    public var expiresAt: Date?
+    public var renews: Bool
+
+    public init(expiresAt: Date?, renews: Bool) {
+        self.expiresAt = expiresAt
+        self.renews = renews
     }
 }
 

@@ -10,6 +10,8 @@ public struct Award: Codable, Sendable, Equatable {
     public var linePoints: [Int64]
     public var maturesAt: Date
     public var expiresAt: Date?
+    /// Purchases move the expiry (the program's `inactivity` policy); not part of the answer.
+    public var renews = false
 
     public init(ruleID: String, ruleName: String, points: Int64, linePoints: [Int64], maturesAt: Date, expiresAt: Date?)
     {
@@ -66,12 +68,13 @@ public enum EarningEngine {
         var awards: [Award] = []
         func award(_ rule: EarningRule, _ points: Int64, _ linePoints: [Int64]) {
             guard points > 0 else { return }
-            let expiryDays = rule.expiresAfterDays ?? settings.pointsExpireAfterDays
-            awards.append(
-                Award(
-                    ruleID: rule.id, ruleName: rule.name, points: points, linePoints: linePoints,
-                    maturesAt: order.placedAt.addingTimeInterval(Double(settings.pendingDays) * 86_400),
-                    expiresAt: expiryDays.map { order.placedAt.addingTimeInterval(Double($0) * 86_400) }))
+            let expiry = settings.lotExpiry(from: order.placedAt, rule: rule)
+            var award = Award(
+                ruleID: rule.id, ruleName: rule.name, points: points, linePoints: linePoints,
+                maturesAt: order.placedAt.addingTimeInterval(Double(settings.pendingDays) * 86_400),
+                expiresAt: expiry.expiresAt)
+            award.renews = expiry.renews
+            awards.append(award)
         }
 
         for rule in inEffect where rule.kind == .pointsPerAmount || rule.kind == .cashback {

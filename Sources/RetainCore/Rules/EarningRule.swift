@@ -117,16 +117,18 @@ public struct EarningRule: Codable, Sendable, Equatable {
     public var eventName: String?
     public var cap: Cap?
     public var requiredFields: [String]
-    /// Overrides the program's `points_expire_after_days` for points this rule awards.
+    /// Overrides the program's expiry for points this rule awards (`expiry` is the general form).
     public var expiresAfterDays: Int?
+    public var expiry: ExpiryPolicy?
 
     public init(
         id: String, name: String, kind: Kind, active: Bool = true, priority: Int = 100,
         conditions: Conditions = Conditions(), points: Int64? = nil, perAmount: Int64? = nil,
         percent: Hundredths? = nil,
         factor: Hundredths? = nil, rounding: Rounding = .floor, eventName: String? = nil, cap: Cap? = nil,
-        requiredFields: [String] = [], expiresAfterDays: Int? = nil
+        requiredFields: [String] = [], expiresAfterDays: Int? = nil, expiry: ExpiryPolicy? = nil
     ) {
+        self.expiry = expiry
         self.id = id
         self.name = name
         self.kind = kind
@@ -152,6 +154,7 @@ public struct EarningRule: Codable, Sendable, Equatable {
         case cap
         case requiredFields = "required_fields"
         case expiresAfterDays = "expires_after_days"
+        case expiry
     }
 
     public init(from decoder: any Decoder) throws {
@@ -171,6 +174,7 @@ public struct EarningRule: Codable, Sendable, Equatable {
         cap = try container.decodeIfPresent(Cap.self, forKey: .cap)
         requiredFields = try container.decodeIfPresent([String].self, forKey: .requiredFields) ?? []
         expiresAfterDays = try container.decodeIfPresent(Int.self, forKey: .expiresAfterDays)
+        expiry = try container.decodeIfPresent(ExpiryPolicy.self, forKey: .expiry)
     }
 
     /// Every problem with the rule, each naming its field (prefixed with `prefix`, e.g. `rules[3].`).
@@ -251,6 +255,13 @@ public struct EarningRule: Codable, Sendable, Equatable {
         }
         if let days = expiresAfterDays {
             validator.check((1...36500).contains(days), prefix + "expires_after_days", "must be 1–36500")
+        }
+        if let expiry {
+            validator.check(
+                expiresAfterDays == nil, prefix + "expiry", "give either expiry or expires_after_days, not both")
+            for issue in expiry.issues(prefix: prefix + "expiry.", allowInactivity: false) {
+                validator.add(issue.field, issue.reason)
+            }
         }
         return validator.issues
     }

@@ -3,7 +3,8 @@ import Hummingbird
 import RetainCore
 import RetainServices
 
-/// `/v1/program`, `/v1/earning-rules` and `/v1/expiry`: how the key's program is set up.
+/// `/v1/program`, `/v1/earning-rules`, `/v1/expiry`, `/v1/expiring-points` and `/v1/reports/liability`: how the
+/// key's program is set up, and what its points are worth.
 struct ProgramController {
     let service: LoyaltyService
     let administration: Administration
@@ -64,6 +65,20 @@ struct ProgramController {
             let program = try context.program(for: .admin)
             try await service.deleteRule(program: program, id: try context.pathParameter("id"))
             return Response(status: .noContent)
+        }
+        group.get("expiring-points") { request, context in
+            let program = try context.program(for: .read)
+            let raw = request.uri.queryParameters.get("within_days") ?? "30"
+            guard let days = Int(raw), (1...3650).contains(days) else {
+                throw APIProblem.invalid([FieldIssue("within_days", "must be an integer from 1 to 3650")])
+            }
+            return try JSONResponse.make(
+                try await service.expiringPoints(
+                    program: program, withinDays: days, limit: try limitParameter(request, default: 100),
+                    after: request.uri.queryParameters.get("after")))
+        }
+        group.get("reports/liability") { _, context in
+            try JSONResponse.make(try await service.liability(program: try context.program(for: .read)))
         }
         group.post("expiry/run") { _, context in
             let program = try context.program(for: .admin)

@@ -126,8 +126,9 @@ enum Migrations {
                 "CREATE INDEX memberships_tier ON memberships (program_id, tier_id)",
             ]),
         Migration(
-            version: 3, name: "reward instances",
+            version: 3, name: "reward instances and expiry on inactivity",
             statements: [
+                "ALTER TABLE point_lots ADD COLUMN renews BIGINT NOT NULL DEFAULT 0",
                 """
                 CREATE TABLE reward_instances (
                     program_id TEXT NOT NULL REFERENCES programs (id), id TEXT NOT NULL, code TEXT NOT NULL,

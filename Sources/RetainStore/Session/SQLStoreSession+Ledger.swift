@@ -10,7 +10,8 @@ extension SQLStoreSession {
             let chunk = Array(customerIDs[start..<min(start + 500, customerIDs.count)])
             let rows = try await database.select()
                 .columns(
-                    "id", "customer_id", "points", "remaining", "awarded_at", "matures_at", "expires_at", "entry_id"
+                    "id", "customer_id", "points", "remaining", "awarded_at", "matures_at", "expires_at", "entry_id",
+                    "renews"
                 )
                 .from("point_lots")
                 .where("program_id", .equal, programID).where("customer_id", .in, chunk)
@@ -21,7 +22,8 @@ extension SQLStoreSession {
                     id: try row.string("id"), programID: programID, customerID: try row.string("customer_id"),
                     points: try row.int("points"), remaining: try row.int("remaining"),
                     awardedAt: try row.date("awarded_at"), maturesAt: try row.date("matures_at"),
-                    expiresAt: try row.optionalDate("expires_at"), entryID: try row.string("entry_id"))
+                    expiresAt: try row.optionalDate("expires_at"), entryID: try row.string("entry_id"),
+                    renews: try row.int("renews") != 0)
             }
         }
         return lots
@@ -45,17 +47,21 @@ extension SQLStoreSession {
             "point_lots",
             columns: [
                 "program_id", "id", "customer_id", "points", "remaining", "awarded_at", "matures_at", "expires_at",
-                "entry_id",
+                "entry_id", "renews",
             ],
             rows: changes.newLots.map { lot in
                 [
                     programID, lot.id, lot.customerID, lot.points, lot.remaining, StoreCoding.millis(lot.awardedAt),
                     StoreCoding.millis(lot.maturesAt), StoreCoding.millis(lot.expiresAt), lot.entryID,
+                    Int64(lot.renews ? 1 : 0),
                 ]
             })
         try await updateRows(
             "point_lots", key: "id", columns: ["remaining"],
             rows: changes.lotRemaining.sorted(by: { $0.key < $1.key }).map { ($0.key, [$0.value]) })
+        try await updateRows(
+            "point_lots", key: "id", columns: ["expires_at"],
+            rows: changes.lotExpiry.sorted(by: { $0.key < $1.key }).map { ($0.key, [StoreCoding.millis($0.value)]) })
         try await insertRows(
             "lot_draws", columns: ["program_id", "entry_id", "lot_id", "points"],
             rows: changes.draws.map { [programID, $0.entryID, $0.lotID, $0.points] })
@@ -125,5 +131,50 @@ extension SQLStoreSession {
             """
         ).first()
         return Int(try row?.int("n") ?? 0)
+    }
+}
+
+// Reports over the whole program's lots and entries.
+extension SQLStoreSession {
+    func expiringPoints(from: Date, to: Date, limit: Int, after: String?) async throws
+        -> [(customerID: String, points: Int64, firstExpiry: Date)]
+    {
+        var query = database.select().column("customer_id")
+            .column(SQLFunction("SUM", args: SQLIdentifier("remaining")), as: "points")
+            .column(SQLFunction("MIN", args: SQLIdentifier("expires_at")), as: "first_expiry")
+            .from("point_lots")
+            .where("program_id", .equal, programID)
+            .where("remaining", .greaterThan, SQLLiteral.numeric("0"))
+            .where("expires_at", .greaterThan, StoreCoding.millis(from))
+            .where("expires_at", .lessThanOrEqual, StoreCoding.millis(to))
+        if let after { query = query.where("customer_id", .greaterThan, after) }
+        let rows = try await query.groupBy("customer_id").orderBy("customer_id").limit(limit).all()
+        return try rows.map {
+            (try $0.string("customer_id"), try $0.int("points"), try $0.date("first_expiry"))
+        }
+    }
+
+    func openLotBalances() async throws -> [(remaining: Int64, maturesAt: Date, expiresAt: Date?)] {
+        let rows = try await database.select().columns("remaining", "matures_at", "expires_at").from("point_lots")
+            .where("program_id", .equal, programID)
+            .where("remaining", .greaterThan, SQLLiteral.numeric("0"))
+            .all()
+        return try rows.map { (try $0.int("remaining"), try $0.date("matures_at"), try $0.optionalDate("expires_at")) }
+    }
+
+    func entryTotals(from: Date, to: Date) async throws -> [LedgerEntry.Kind: Int64] {
+        let rows = try await database.select().column("kind")
+            .column(SQLFunction("SUM", args: SQLIdentifier("points")), as: "points")
+            .from("ledger_entries")
+            .where("program_id", .equal, programID)
+            .where("at", .greaterThanOrEqual, StoreCoding.millis(from))
+            .where("at", .lessThan, StoreCoding.millis(to))
+            .groupBy("kind")
+            .all()
+        var totals: [LedgerEntry.Kind: Int64] = [:]
+        for row in rows {
+            if let kind = LedgerEntry.Kind(rawValue: try row.string("kind")) { totals[kind] = try row.int("points") }
+        }
+        return totals
     }
 }
