@@ -4,7 +4,7 @@ import RetainStore
 import Testing
 
 /// The Online Retail history replayed with the three-tier program and stamp card of
-/// `docs/examples/online-retail-program.json`: the distributions stated in docs/tiers.md, identical in two
+/// `docs/examples/online-retail-program.json`: the distributions stated in docs/loyalty-program.md, identical in two
 /// single-pass imports and in an import that records every order and cancellation in its own transaction, as
 /// order-by-order API calls do.
 @Suite("tiers and stamps on the real Online Retail history")
@@ -98,7 +98,7 @@ struct RealDataTierReplayTests {
             #expect(try Self.replay(into: second, batchSize: nil) == report)
             #expect(try Self.replay(into: oneByOne, batchSize: 1) == report)
 
-            // The distributions docs/tiers.md states.
+            // The distributions docs/loyalty-program.md states.
             let json = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
             let tiers = (json["tiers"] as? [String: Any])?["tiers"] as? [[String: Any]] ?? []
             #expect(tiers.map { $0["customers"] as? Int } == [2_698, 1_376, 264])
