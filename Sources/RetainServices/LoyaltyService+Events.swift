@@ -74,6 +74,28 @@ extension LoyaltyService {
                         now: time)
                     outcomes.append(.init(ruleID: rule.id, points: points, capped: false))
                 }
+                // A first `event_name` event may give an automatic reward (a first review), once.
+                let engine = try await membershipEngine(session, settings: settings)
+                let firsts = engine.configuration.automaticRewards.filter {
+                    $0.trigger == .firstEvent && $0.eventName == input.name
+                }
+                if !firsts.isEmpty {
+                    var membership = engine.membership(
+                        try await session.memberships(customerIDs: [customer.id]).first, customerID: customer.id,
+                        at: input.occurredAt)
+                    for automatic in firsts {
+                        let before = wallet.balance
+                        if engine.give(
+                            automatic, occasion: nil, at: input.occurredAt, to: &membership, wallet: &wallet, now: time)
+                        {
+                            outcomes.append(
+                                .init(
+                                    ruleID: "automatic:\(automatic.id)", points: wallet.balance - before, capped: false)
+                            )
+                        }
+                    }
+                    try await saveMembership(membership, engine: engine, in: session, at: time)
+                }
                 let awarded = outcomes.reduce(0) { $0 + $1.points }
                 try await session.apply(wallet.changes)
                 try await session.insertEvent(

@@ -12,12 +12,15 @@ public struct ExpiryReport: Codable, Sendable, Equatable {
     public var tierChanges: Int = 0
     /// Issued reward codes that ran out.
     public var rewardsExpired: Int = 0
+    /// Birthday and anniversary rewards given.
+    public var calendarRewards: Int = 0
 
     enum CodingKeys: String, CodingKey {
         case customers, entries, points
         case tiersReviewed = "tiers_reviewed"
         case tierChanges = "tier_changes"
         case rewardsExpired = "rewards_expired"
+        case calendarRewards = "calendar_rewards"
     }
 }
 
@@ -56,6 +59,7 @@ extension LoyaltyService {
         report.tiersReviewed = tiers.reviewed
         report.tierChanges = tiers.changes
         report.rewardsExpired = try await expireRewards(program: program, asOf: time)
+        report.calendarRewards = try await runCalendarRewards(program: program, asOf: time)
         return report
     }
 }

@@ -1,24 +1,34 @@
 import Foundation
 import RetainCore
 
-/// A whole program as one file: its earning rules and its configuration (tiers, stamp cards), for
+/// A whole program as one file: its earning rules and its configuration (tiers, stamp cards, rewards, automatic
+/// rewards), for
 /// `retain program export|load|diff`. Loading it is all or nothing.
 public struct ProgramDefinition: Codable, Sendable, Equatable {
     public var rules: [EarningRule]
     public var tiers: TierLadder?
     public var stampCards: [StampCard]
+    public var rewards: [Reward]
+    public var automaticRewards: [AutomaticReward]
 
     public init(rules: [EarningRule], configuration: LoyaltyConfiguration) {
         self.rules = rules
         self.tiers = configuration.tiers
         self.stampCards = configuration.stampCards
+        self.rewards = configuration.rewards
+        self.automaticRewards = configuration.automaticRewards
     }
 
-    public var configuration: LoyaltyConfiguration { LoyaltyConfiguration(tiers: tiers, stampCards: stampCards) }
+    public var configuration: LoyaltyConfiguration {
+        LoyaltyConfiguration(
+            tiers: tiers, stampCards: stampCards, rewards: rewards, automaticRewards: automaticRewards)
+    }
 
     enum CodingKeys: String, CodingKey {
         case rules, tiers
         case stampCards = "stamp_cards"
+        case rewards
+        case automaticRewards = "automatic_rewards"
     }
 
     /// One value as compact JSON, for a diff line.
@@ -31,6 +41,8 @@ public struct ProgramDefinition: Codable, Sendable, Equatable {
         rules = try container.decodeIfPresent([EarningRule].self, forKey: .rules) ?? []
         tiers = try container.decodeIfPresent(TierLadder.self, forKey: .tiers)
         stampCards = try container.decodeIfPresent([StampCard].self, forKey: .stampCards) ?? []
+        rewards = try container.decodeIfPresent([Reward].self, forKey: .rewards) ?? []
+        automaticRewards = try container.decodeIfPresent([AutomaticReward].self, forKey: .automaticRewards) ?? []
     }
 }
 
@@ -116,6 +128,8 @@ extension LoyaltyService {
         try compare("rules", current.rules, rules, id: \.id)
         try compare("tiers", current.tiers?.tiers ?? [], definition.tiers?.tiers ?? [], id: \.id)
         try compare("stamp_cards", current.stampCards, definition.stampCards, id: \.id)
+        try compare("rewards", current.rewards, definition.rewards, id: \.id)
+        try compare("automatic_rewards", current.automaticRewards, definition.automaticRewards, id: \.id)
         if current.tiers?.qualification != definition.tiers?.qualification
             || current.tiers?.downgrade != definition.tiers?.downgrade
         {

@@ -11,6 +11,7 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
     public enum SourceType: String, Codable, Sendable, CaseIterable {
         case order, `return`, event, signup, profile, redemption, admin, expiry, tier
         case stampCard = "stamp_card"
+        case automatic
     }
 
     public var id: String

@@ -7,11 +7,16 @@ public struct LoyaltyConfiguration: Codable, Sendable, Equatable {
     public var stampCards: [StampCard]
     /// The rewards catalogue.
     public var rewards: [Reward]
+    public var automaticRewards: [AutomaticReward]
 
-    public init(tiers: TierLadder? = nil, stampCards: [StampCard] = [], rewards: [Reward] = []) {
+    public init(
+        tiers: TierLadder? = nil, stampCards: [StampCard] = [], rewards: [Reward] = [],
+        automaticRewards: [AutomaticReward] = []
+    ) {
         self.tiers = tiers
         self.stampCards = stampCards
         self.rewards = rewards
+        self.automaticRewards = automaticRewards
     }
 
     public func reward(_ id: String) -> Reward? { rewards.first { $0.id == id } }
@@ -22,6 +27,7 @@ public struct LoyaltyConfiguration: Codable, Sendable, Equatable {
         case tiers
         case stampCards = "stamp_cards"
         case rewards
+        case automaticRewards = "automatic_rewards"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -29,11 +35,12 @@ public struct LoyaltyConfiguration: Codable, Sendable, Equatable {
         tiers = try container.decodeIfPresent(TierLadder.self, forKey: .tiers)
         stampCards = try container.decodeIfPresent([StampCard].self, forKey: .stampCards) ?? []
         rewards = try container.decodeIfPresent([Reward].self, forKey: .rewards) ?? []
+        automaticRewards = try container.decodeIfPresent([AutomaticReward].self, forKey: .automaticRewards) ?? []
     }
 
     /// Whether customers need a membership record (tier standing, stamp cards) at all; without one, orders write
     /// nothing extra.
-    public var tracksMembership: Bool { tiers != nil || !stampCards.isEmpty }
+    public var tracksMembership: Bool { tiers != nil || !stampCards.isEmpty || !automaticRewards.isEmpty }
 
     public func issues(prefix: String = "") -> [FieldIssue] {
         var issues = tiers?.issues(prefix: prefix + "tiers.") ?? []
@@ -56,6 +63,13 @@ public struct LoyaltyConfiguration: Codable, Sendable, Equatable {
             issues += reward.issues(prefix: "\(prefix)rewards[\(index)].", tierIDs: tierIDs)
             if !seen.insert(reward.id).inserted {
                 issues.append(FieldIssue("\(prefix)rewards[\(index)].id", "is used twice"))
+            }
+        }
+        seen = []
+        for (index, automatic) in automaticRewards.enumerated() {
+            issues += automatic.issues(prefix: "\(prefix)automatic_rewards[\(index)].", rewardIDs: rewardIDs)
+            if !seen.insert(automatic.id).inserted {
+                issues.append(FieldIssue("\(prefix)automatic_rewards[\(index)].id", "is used twice"))
             }
         }
         return issues

@@ -5,6 +5,11 @@ public struct Membership: Codable, Sendable, Equatable {
     public var customerID: String
     public var tier: TierStanding?
     public var stampCards: [StampCardState]
+    /// Orders and money paid since memberships began (for automatic rewards).
+    public var purchases: Int
+    public var spend: Int64
+    /// Automatic rewards already given, as `<id>` or `<id>:<occasion>`.
+    public var occasions: [String]
     /// Rewards the last steps issued, for the caller to store as instances; never saved with the membership.
     public var grants: [RewardGrant] = []
 
@@ -12,12 +17,16 @@ public struct Membership: Codable, Sendable, Equatable {
         self.customerID = customerID
         self.tier = tier
         self.stampCards = stampCards
+        purchases = 0
+        spend = 0
+        occasions = []
     }
 
     enum CodingKeys: String, CodingKey {
         case customerID = "customer_id"
         case tier
         case stampCards = "stamp_cards"
+        case purchases, spend, occasions
     }
 
     public init(from decoder: any Decoder) throws {
@@ -25,6 +34,9 @@ public struct Membership: Codable, Sendable, Equatable {
         customerID = try container.decode(String.self, forKey: .customerID)
         tier = try container.decodeIfPresent(TierStanding.self, forKey: .tier)
         stampCards = try container.decodeIfPresent([StampCardState].self, forKey: .stampCards) ?? []
+        purchases = try container.decodeIfPresent(Int.self, forKey: .purchases) ?? 0
+        spend = try container.decodeIfPresent(Int64.self, forKey: .spend) ?? 0
+        occasions = try container.decodeIfPresent([String].self, forKey: .occasions) ?? []
     }
 
     /// The customer's state on a card, created empty on first use.
@@ -121,6 +133,19 @@ public struct MembershipEngine: Sendable {
                 }
             }
         }
+        membership.purchases += 1
+        membership.spend += order.paid
+        for automatic in configuration.automaticRewards {
+            let due: Bool
+            switch automatic.trigger {
+            case .spendThreshold: due = membership.spend >= automatic.amount ?? .max
+            case .nthPurchase: due = membership.purchases >= automatic.count ?? .max
+            default: due = false
+            }
+            if due {
+                give(automatic, occasion: nil, at: order.placedAt, to: &membership, wallet: &wallet, now: now)
+            }
+        }
         guard let tiers, var standing = membership.tier else { return }
         if tiers.recordOrder(
             &standing, orderID: order.orderID, at: order.placedAt, spend: order.paid, points: rulePoints) != nil,
@@ -133,6 +158,27 @@ public struct MembershipEngine: Sendable {
                 renews: settings.lotExpiry(from: standing.since).renews, now: now)
         }
         membership.tier = standing
+    }
+
+    /// Gives an automatic reward once per occasion: points into the wallet, or a free catalogue reward. Returns
+    /// false when it was given for this occasion before.
+    @discardableResult
+    public func give(
+        _ automatic: AutomaticReward, occasion: String?, at time: Date, to membership: inout Membership,
+        wallet: inout Wallet, now: Date
+    ) -> Bool {
+        let key = occasion.map { "\(automatic.id):\($0)" } ?? automatic.id
+        guard !membership.occasions.contains(key) else { return false }
+        membership.occasions.append(key)
+        if let points = automatic.points {
+            let expiry = settings.lotExpiry(from: time)
+            wallet.credit(
+                points, kind: .earn, reason: automatic.name + (occasion.map { " (\($0))" } ?? ""), source: .automatic,
+                sourceID: automatic.id, at: time, expiresAt: expiry.expiresAt, renews: expiry.renews, now: now)
+        } else if let rewardID = automatic.rewardID, let reward = configuration.reward(rewardID) {
+            membership.grants.append(RewardGrant(reward: reward, source: "automatic:\(automatic.id)", at: time))
+        }
+        return true
     }
 
     /// Takes a return's money and rule points out of the order's qualifying activity, and its stamps off the cards.

@@ -29,6 +29,10 @@ public protocol CustomerRepository {
     func insertCustomers(_ customers: [Customer]) async throws
     func updateCustomer(_ customer: Customer) async throws
     func listCustomers(_ query: CustomerQuery) async throws -> [Customer]
+    /// Customers whose birthday (`MM-DD`) is one of these, by id after `after`.
+    func customers(birthMonthDays: [String], after: String?, limit: Int) async throws -> [Customer]
+    /// Customers who joined in (`start`, `end`], by id after `after`.
+    func customers(joinedFrom start: Date, to end: Date, after: String?, limit: Int) async throws -> [Customer]
     /// Holds the customer against concurrent writers until the transaction ends (a no-op where writes are serial).
     func lockCustomer(id: String) async throws
 }

@@ -126,9 +126,12 @@ enum Migrations {
                 "CREATE INDEX memberships_tier ON memberships (program_id, tier_id)",
             ]),
         Migration(
-            version: 3, name: "reward instances and expiry on inactivity",
+            version: 3, name: "reward instances, expiry on inactivity, birthdays",
             statements: [
                 "ALTER TABLE point_lots ADD COLUMN renews BIGINT NOT NULL DEFAULT 0",
+                "ALTER TABLE customers ADD COLUMN birth_md TEXT",
+                "CREATE INDEX customers_birth_md ON customers (program_id, birth_md)",
+                "CREATE INDEX customers_created ON customers (program_id, created_at)",
                 """
                 CREATE TABLE reward_instances (
                     program_id TEXT NOT NULL REFERENCES programs (id), id TEXT NOT NULL, code TEXT NOT NULL,

@@ -57,14 +57,14 @@ extension SQLStoreSession {
             [
                 programID, customer.id, customer.externalID, customer.cardNumber, customer.email, customer.phone,
                 Self.nameKey(customer), try StoreCoding.document(customer), StoreCoding.millis(customer.createdAt),
-                StoreCoding.millis(customer.updatedAt),
+                StoreCoding.millis(customer.updatedAt), Self.birthMonthDay(customer),
             ]
         }
         try await insertRows(
             "customers",
             columns: [
                 "program_id", "id", "external_id", "card_number", "email", "phone", "name_key", "doc",
-                "created_at", "updated_at",
+                "created_at", "updated_at", "birth_md",
             ],
             rows: rows)
     }
@@ -76,6 +76,7 @@ extension SQLStoreSession {
             .set("email", to: SQLBind(customer.email))
             .set("phone", to: SQLBind(customer.phone))
             .set("name_key", to: SQLBind(Self.nameKey(customer)))
+            .set("birth_md", to: SQLBind(Self.birthMonthDay(customer)))
             .set("doc", to: SQLBind(try StoreCoding.document(customer)))
             .set("updated_at", to: SQLBind(StoreCoding.millis(customer.updatedAt)))
             .where("program_id", .equal, programID).where("id", .equal, customer.id)
@@ -107,6 +108,32 @@ extension SQLStoreSession {
         _ = try await database.raw(
             "SELECT id FROM customers WHERE program_id = \(bind: programID) AND id = \(bind: id) \(unsafeRaw: rowLockClause)"
         ).all()
+    }
+
+    /// `MM-DD` of the birthday (`YYYY-MM-DD` or `--MM-DD`), for the birthday job.
+    static func birthMonthDay(_ customer: Customer) -> String? {
+        guard let birthday = customer.birthday, birthday.count >= 5 else { return nil }
+        return String(birthday.suffix(5))
+    }
+
+    func customers(birthMonthDays: [String], after: String?, limit: Int) async throws -> [Customer] {
+        guard !birthMonthDays.isEmpty else { return [] }
+        let select = database.select().column("doc").from("customers").where("program_id", .equal, programID)
+            .where("birth_md", .in, birthMonthDays)
+        if let after { select.where("id", .greaterThan, after) }
+        return try await select.orderBy("id").limit(limit).all().map {
+            try StoreCoding.decode(Customer.self, from: $0.string("doc"))
+        }
+    }
+
+    func customers(joinedFrom start: Date, to end: Date, after: String?, limit: Int) async throws -> [Customer] {
+        let select = database.select().column("doc").from("customers").where("program_id", .equal, programID)
+            .where("created_at", .greaterThan, StoreCoding.millis(start))
+            .where("created_at", .lessThanOrEqual, StoreCoding.millis(end))
+        if let after { select.where("id", .greaterThan, after) }
+        return try await select.orderBy("id").limit(limit).all().map {
+            try StoreCoding.decode(Customer.self, from: $0.string("doc"))
+        }
     }
 
     /// Lower-cased "first last" for prefix search by name.
