@@ -17,7 +17,7 @@ extension LoyaltyService {
     }
 
     /// Adds one rule; a rule without an id gets one. An id already in use is a conflict.
-    public func createRule(program: String, _ rule: EarningRule) async throws -> EarningRule {
+    public func createRule(program: String, _ rule: EarningRule, actor: String? = nil) async throws -> EarningRule {
         _ = try await environment.programs.program(program)
         var rule = rule
         if rule.id.isEmpty { rule.id = environment.ids.make("rule") }
@@ -30,12 +30,15 @@ extension LoyaltyService {
                     "a rule with id \(saved.id) exists; PUT /v1/earning-rules/\(saved.id) changes it")
             }
             try await session.saveRule(saved, at: time)
+            _ = try await Self.recordVersion(in: session, configuration: nil, actor: actor, at: time)
             return saved
         }
     }
 
     /// Creates or replaces the rule with this id.
-    public func putRule(program: String, id: String, _ rule: EarningRule) async throws -> EarningRule {
+    public func putRule(program: String, id: String, _ rule: EarningRule, actor: String? = nil) async throws
+        -> EarningRule
+    {
         _ = try await environment.programs.program(program)
         var rule = rule
         if !rule.id.isEmpty && rule.id != id {
@@ -47,19 +50,22 @@ extension LoyaltyService {
         let saved = rule
         return try await store.write(program: program) { session in
             try await session.saveRule(saved, at: time)
+            _ = try await Self.recordVersion(in: session, configuration: nil, actor: actor, at: time)
             return saved
         }
     }
 
     /// Replaces the whole rule set at once: every rule is validated first (errors name `rules[i].field`), rules
     /// not in the set are removed, and nothing changes unless all are valid.
-    public func replaceRules(program: String, _ set: RuleSet) async throws -> [EarningRule] {
+    public func replaceRules(program: String, _ set: RuleSet, actor: String? = nil) async throws -> [EarningRule] {
         _ = try await environment.programs.program(program)
         let (rules, issues) = Self.checked(set)
         if !issues.isEmpty { throw DomainError.invalid(issues) }
         let time = now
         return try await store.write(program: program) { session in
-            try await Self.replace(rules, in: session, at: time)
+            let replaced = try await Self.replace(rules, in: session, at: time)
+            _ = try await Self.recordVersion(in: session, configuration: nil, actor: actor, at: time)
+            return replaced
         }
     }
 
@@ -92,13 +98,15 @@ extension LoyaltyService {
 }
 
 extension LoyaltyService {
-    public func deleteRule(program: String, id: String) async throws {
+    public func deleteRule(program: String, id: String, actor: String? = nil) async throws {
         _ = try await environment.programs.program(program)
+        let time = now
         try await store.write(program: program) { session in
             guard try await session.rules().contains(where: { $0.id == id }) else {
                 throw DomainError.notFound(what: "earning rule", id: id)
             }
             try await session.deleteRule(id: id)
+            _ = try await Self.recordVersion(in: session, configuration: nil, actor: actor, at: time)
         }
     }
 }

@@ -60,13 +60,26 @@ extension LoyaltyService {
         try configuration.validate()
         let time = now
         return try await store.write(program: program) { session in
-            let current = try await session.configuration()
-            if let current, current.configuration == configuration { return current }
-            let saved = ConfigurationVersion(
-                version: (current?.version ?? 0) + 1, configuration: configuration, createdAt: time, actor: actor)
-            try await session.insertConfiguration(saved)
-            return saved
+            try await Self.recordVersion(in: session, configuration: configuration, actor: actor, at: time)
         }
+    }
+
+    /// Records a new program version when the rules or the configuration (nil: the current one) differ from the
+    /// newest version; answers the version in force. Called in the transaction of every change to either.
+    static func recordVersion(
+        in session: any StoreSession, configuration: LoyaltyConfiguration?, actor: String?, at time: Date
+    ) async throws -> ConfigurationVersion {
+        let current = try await session.configuration()
+        let rules = try await session.rules().sorted { $0.id < $1.id }
+        let wanted = configuration ?? current?.configuration ?? .empty
+        if let current, current.configuration == wanted, current.rules == rules { return current }
+        if current == nil && wanted == .empty && rules.isEmpty {
+            return ConfigurationVersion(version: 0, configuration: .empty, createdAt: time, actor: nil)
+        }
+        let saved = ConfigurationVersion(
+            version: (current?.version ?? 0) + 1, configuration: wanted, rules: rules, createdAt: time, actor: actor)
+        try await session.insertConfiguration(saved)
+        return saved
     }
 
     /// The customer's tier, what it gives, and what the next one needs.

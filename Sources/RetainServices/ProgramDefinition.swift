@@ -87,18 +87,12 @@ extension LoyaltyService {
         let time = now
         let configuration = definition.configuration
         return try await store.write(program: program) { session in
+            let before = try await session.configuration()?.version ?? 0
             let saved = try await Self.replace(rules, in: session, at: time)
-            let current = try await session.configuration()
-            if let current, current.configuration == configuration {
-                return ProgramLoadResult(rules: saved.count, version: current.version, newVersion: false)
-            }
-            if current == nil && configuration == .empty {
-                return ProgramLoadResult(rules: saved.count, version: 0, newVersion: false)
-            }
-            let version = (current?.version ?? 0) + 1
-            try await session.insertConfiguration(
-                ConfigurationVersion(version: version, configuration: configuration, createdAt: time, actor: actor))
-            return ProgramLoadResult(rules: saved.count, version: version, newVersion: true)
+            let version = try await Self.recordVersion(
+                in: session, configuration: configuration, actor: actor, at: time)
+            return ProgramLoadResult(
+                rules: saved.count, version: version.version, newVersion: version.version != before)
         }
     }
 

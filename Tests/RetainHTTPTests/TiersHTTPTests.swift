@@ -78,7 +78,14 @@ struct TiersHTTPTests {
             let rows = distribution.json["tiers"] as? [[String: Any]] ?? []
             #expect(rows.map { $0["customers"] as? Int } == [0, 0, 1])
             let versions = try await client.call(.get, "/v1/program/configuration/versions", key: key)
-            #expect((versions.json["versions"] as? [[String: Any]])?.count == 1)
+            // Saving the rules made version 2: every change to the rules or the configuration is a version, and
+            // each ledger entry names the version it was written under.
+            let list = versions.json["versions"] as? [[String: Any]] ?? []
+            #expect(list.map { $0["version"] as? Int } == [2, 1])
+            #expect((list.first?["rules"] as? [[String: Any]])?.count == 1)
+            let ledger = try await client.call(.get, "/v1/customers/\(customer)/ledger", key: key)
+            let entries = ledger.json["entries"] as? [[String: Any]] ?? []
+            #expect(!entries.isEmpty && entries.allSatisfy { $0["program_version"] as? Int == 2 })
         }
     }
 }

@@ -34,6 +34,8 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
     public var ruleID: String?
     /// When Retain wrote the entry.
     public var createdAt: Date
+    /// The program version (rules and configuration) in force when the entry was written; set by the store.
+    public var programVersion: Int?
 
     public init(
         id: String, programID: String, customerID: String, kind: Kind, points: Int64, reason: String,
@@ -67,6 +69,7 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
         case lotID = "lot_id"
         case ruleID = "rule_id"
         case createdAt = "created_at"
+        case programVersion = "program_version"
     }
 }
 

@@ -81,23 +81,29 @@ public struct LoyaltyConfiguration: Codable, Sendable, Equatable {
     }
 }
 
-/// One saved version of a program's configuration.
+/// One version of a program: its configuration and earning rules as they were saved. Every change to either makes
+/// a new version, and every ledger entry records the version in force when it was written.
 public struct ConfigurationVersion: Codable, Sendable, Equatable {
     public var version: Int
     public var configuration: LoyaltyConfiguration
+    /// The earning rules of this version.
+    public var rules: [EarningRule]
     public var createdAt: Date
     /// Who saved it (the API key's name and id, or `cli`).
     public var actor: String?
 
-    public init(version: Int, configuration: LoyaltyConfiguration, createdAt: Date, actor: String?) {
+    public init(
+        version: Int, configuration: LoyaltyConfiguration, rules: [EarningRule] = [], createdAt: Date, actor: String?
+    ) {
         self.version = version
         self.configuration = configuration
+        self.rules = rules
         self.createdAt = createdAt
         self.actor = actor
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, configuration
+        case version, configuration, rules
         case createdAt = "created_at"
         case actor
     }

@@ -48,22 +48,25 @@ struct ProgramController {
         group.post("earning-rules") { request, context in
             let program = try context.program(for: .admin)
             let rule = try await JSONResponse.decode(EarningRule.self, from: request, context: context)
-            return try JSONResponse.make(try await service.createRule(program: program, rule), status: .created)
+            return try JSONResponse.make(
+                try await service.createRule(program: program, rule, actor: context.actor), status: .created)
         }
         group.put("earning-rules") { request, context in
             let program = try context.program(for: .admin)
             let set = try await JSONResponse.decode(RuleSet.self, from: request, context: context)
-            return try JSONResponse.make(RuleSet(rules: try await service.replaceRules(program: program, set)))
+            return try JSONResponse.make(
+                RuleSet(rules: try await service.replaceRules(program: program, set, actor: context.actor)))
         }
         group.put("earning-rules/:id") { request, context in
             let program = try context.program(for: .admin)
             let rule = try await JSONResponse.decode(EarningRule.self, from: request, context: context)
             return try JSONResponse.make(
-                try await service.putRule(program: program, id: try context.pathParameter("id"), rule))
+                try await service.putRule(
+                    program: program, id: try context.pathParameter("id"), rule, actor: context.actor))
         }
         group.delete("earning-rules/:id") { _, context in
             let program = try context.program(for: .admin)
-            try await service.deleteRule(program: program, id: try context.pathParameter("id"))
+            try await service.deleteRule(program: program, id: try context.pathParameter("id"), actor: context.actor)
             return Response(status: .noContent)
         }
         group.get("expiring-points") { request, context in

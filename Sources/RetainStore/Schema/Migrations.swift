@@ -108,12 +108,12 @@ enum Migrations {
                 "CREATE UNIQUE INDEX redemptions_key ON redemptions (program_id, idempotency_key)",
             ]),
         Migration(
-            version: 2, name: "program configuration and memberships",
+            version: 2, name: "program versions and memberships",
             statements: [
                 """
                 CREATE TABLE program_configs (
                     program_id TEXT NOT NULL REFERENCES programs (id), version BIGINT NOT NULL, doc TEXT NOT NULL,
-                    actor TEXT, created_at BIGINT NOT NULL,
+                    rules TEXT NOT NULL, actor TEXT, created_at BIGINT NOT NULL,
                     PRIMARY KEY (program_id, version))
                 """,
                 """
@@ -126,10 +126,11 @@ enum Migrations {
                 "CREATE INDEX memberships_tier ON memberships (program_id, tier_id)",
             ]),
         Migration(
-            version: 3, name: "reward instances, expiry on inactivity, birthdays",
+            version: 3, name: "reward instances, expiry on inactivity, birthdays, entry versions",
             statements: [
                 "ALTER TABLE point_lots ADD COLUMN renews BIGINT NOT NULL DEFAULT 0",
                 "ALTER TABLE customers ADD COLUMN birth_md TEXT",
+                "ALTER TABLE ledger_entries ADD COLUMN program_version BIGINT",
                 "CREATE INDEX customers_birth_md ON customers (program_id, birth_md)",
                 "CREATE INDEX customers_created ON customers (program_id, created_at)",
                 """

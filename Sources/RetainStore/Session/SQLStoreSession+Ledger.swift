@@ -30,17 +30,24 @@ extension SQLStoreSession {
     }
 
     func apply(_ changes: LedgerChanges) async throws {
+        // The version in force in this transaction: writers are serialised, so it is the one the use case read.
+        let version =
+            changes.entries.isEmpty
+            ? 0
+            : try await database.select()
+                .column(SQLFunction("MAX", args: SQLIdentifier("version")), as: "v").from("program_configs")
+                .where("program_id", .equal, programID).first()?.optionalInt("v") ?? 0
         try await insertRows(
             "ledger_entries",
             columns: [
                 "program_id", "id", "customer_id", "kind", "points", "reason", "source_type", "source_id", "actor",
-                "at", "lot_id", "rule_id", "created_at",
+                "at", "lot_id", "rule_id", "created_at", "program_version",
             ],
             rows: changes.entries.map { entry in
                 [
                     programID, entry.id, entry.customerID, entry.kind.rawValue, entry.points, entry.reason,
                     entry.sourceType.rawValue, entry.sourceID, entry.actor, StoreCoding.millis(entry.at), entry.lotID,
-                    entry.ruleID, StoreCoding.millis(entry.createdAt),
+                    entry.ruleID, StoreCoding.millis(entry.createdAt), version,
                 ]
             })
         try await insertRows(
@@ -71,7 +78,7 @@ extension SQLStoreSession {
         let select = database.select()
             .columns(
                 "id", "customer_id", "kind", "points", "reason", "source_type", "source_id", "actor", "at", "lot_id",
-                "rule_id", "created_at"
+                "rule_id", "created_at", "program_version"
             )
             .from("ledger_entries")
             .where("program_id", .equal, programID).where("customer_id", .equal, customerID)
@@ -88,7 +95,7 @@ extension SQLStoreSession {
         }
         let rows = try await select.orderBy("at", .descending).orderBy("id", .descending).limit(limit).all()
         return try rows.map { row in
-            LedgerEntry(
+            var entry = LedgerEntry(
                 id: try row.string("id"), programID: programID, customerID: try row.string("customer_id"),
                 kind: LedgerEntry.Kind(rawValue: try row.string("kind")) ?? .adjust, points: try row.int("points"),
                 reason: try row.string("reason"),
@@ -97,6 +104,8 @@ extension SQLStoreSession {
                 at: try row.date("at"), lotID: try row.optionalString("lot_id"),
                 ruleID: try row.optionalString("rule_id"),
                 createdAt: try row.date("created_at"))
+            entry.programVersion = try row.optionalInt("program_version").map(Int.init)
+            return entry
         }
     }
 

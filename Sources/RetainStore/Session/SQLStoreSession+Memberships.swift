@@ -9,23 +9,26 @@ extension SQLStoreSession {
     }
 
     func configurationVersions(limit: Int) async throws -> [ConfigurationVersion] {
-        let rows = try await database.select().columns("version", "doc", "actor", "created_at").from("program_configs")
+        let rows = try await database.select().columns("version", "doc", "rules", "actor", "created_at")
+            .from("program_configs")
             .where("program_id", .equal, programID).orderBy("version", .descending).limit(limit)
             .all()
         return try rows.map { row in
             ConfigurationVersion(
                 version: Int(try row.int("version")),
                 configuration: try StoreCoding.decode(LoyaltyConfiguration.self, from: row.string("doc")),
+                rules: try StoreCoding.decode([EarningRule].self, from: row.string("rules")),
                 createdAt: try row.date("created_at"), actor: try row.optionalString("actor"))
         }
     }
 
     func insertConfiguration(_ version: ConfigurationVersion) async throws {
         try await database.insert(into: "program_configs")
-            .columns("program_id", "version", "doc", "actor", "created_at")
+            .columns("program_id", "version", "doc", "rules", "actor", "created_at")
             .values(
                 SQLBind(programID), SQLBind(Int64(version.version)),
-                SQLBind(try StoreCoding.document(version.configuration)), SQLBind(version.actor),
+                SQLBind(try StoreCoding.document(version.configuration)),
+                SQLBind(try StoreCoding.document(version.rules)), SQLBind(version.actor),
                 SQLBind(StoreCoding.millis(version.createdAt))
             )
             .run()

@@ -95,7 +95,7 @@ struct RulesCommand: AsyncParsableCommand {
             }
             try await Runtime.with(database) { runtime in
                 do {
-                    let rules = try await runtime.service.replaceRules(program: program.program, set)
+                    let rules = try await runtime.service.replaceRules(program: program.program, set, actor: "cli")
                     print("loaded \(rules.count) rules into program \(program.program)")
                 } catch DomainError.invalid(let issues) {
                     throw CLIError(
