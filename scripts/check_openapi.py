@@ -40,6 +40,7 @@ EXPECTED = {
     ("get", "/v1/rewards"), ("post", "/v1/customers/{id}/rewards"), ("get", "/v1/customers/{id}/rewards"),
     ("get", "/v1/reward-codes/{code}"), ("post", "/v1/reward-codes/{code}/use"),
     ("post", "/v1/reward-codes/{code}/cancel"), ("get", "/v1/expiring-points"), ("get", "/v1/reports/liability"),
+    ("post", "/v1/program/dry-run"),
 }
 found = {(m, p) for p, item in doc["paths"].items() for m in item}
 if found != EXPECTED:

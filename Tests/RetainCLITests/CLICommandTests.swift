@@ -9,7 +9,8 @@ struct CLICommandTests {
             [], ["serve"], ["migrate"], ["keys"], ["keys", "create"], ["keys", "list"], ["keys", "revoke"],
             ["programs", "create"], ["programs", "list"], ["customer", "show"], ["rules", "load"], ["rules", "export"],
             ["expire"], ["import", "orders"], ["import", "customers"], ["program", "export"], ["program", "load"],
-            ["program", "diff"], ["program", "report"], ["report", "liability"], ["report", "expiring"],
+            ["program", "diff"], ["program", "dry-run"], ["program", "report"], ["report", "liability"],
+            ["report", "expiring"],
         ])
     func help(_ command: [String]) throws {
         let result = try CLIRunner.run(command + ["--help"])

@@ -34,6 +34,8 @@ struct ProgramCommandTests {
             let loaded = try CLIRunner.run(["program", "load", file.path, "--database", database])
             #expect(loaded.status == 0, "\(loaded.stderr)")
             #expect(loaded.stdout.contains("configuration version 1 (new)"))
+            let dryRun = try CLIRunner.run(["program", "dry-run", file.path, "--days", "30", "--database", database])
+            #expect(dryRun.status == 0 && dryRun.stdout.contains("0 orders"), "\(dryRun.stdout) \(dryRun.stderr)")
             let same = try CLIRunner.run(["program", "diff", file.path, "--database", database])
             #expect(same.stdout.contains("no changes"))
 

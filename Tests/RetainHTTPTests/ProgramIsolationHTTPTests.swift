@@ -100,6 +100,7 @@ struct ProgramIsolationHTTPTests {
             Probe(method: .get, path: "/v1/rewards", expected: [200]),
             Probe(method: .get, path: "/v1/expiring-points?within_days=3650", expected: [200]),
             Probe(method: .get, path: "/v1/reports/liability", expected: [200]),
+            Probe(method: .post, path: "/v1/program/dry-run?days=3650", body: #"{"rules":[]}"#, expected: [200]),
             Probe(method: .put, path: "/v1/program/configuration", body: #"{"tiers":null}"#, expected: [200]),
         ]
     }

@@ -86,6 +86,14 @@ struct TiersHTTPTests {
             let ledger = try await client.call(.get, "/v1/customers/\(customer)/ledger", key: key)
             let entries = ledger.json["entries"] as? [[String: Any]] ?? []
             #expect(!entries.isEmpty && entries.allSatisfy { $0["program_version"] as? Int == 2 })
+
+            let doubled =
+                #"{"rules":[{"id":"base","name":"2 per 1.00","kind":"points_per_amount","points":2,"per_amount":100}]}"#
+            let dryRun = try await client.call(.post, "/v1/program/dry-run?days=7", key: key, body: doubled)
+            #expect(dryRun.status == 200 && dryRun.int("orders") == 1)
+            #expect(dryRun.int("points_current") == 60 && dryRun.int("points_proposed") == 120)
+            let badDays = try await client.call(.post, "/v1/program/dry-run?days=0", key: key, body: doubled)
+            #expect(badDays.status == 422 && badDays.fields == ["days"])
         }
     }
 }

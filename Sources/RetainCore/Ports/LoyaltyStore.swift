@@ -63,6 +63,8 @@ public protocol OrderRepository {
     /// The return with this id and those with ids `id/…` (an imported cancellation split over several orders).
     func returnRecords(family id: String) async throws -> [ReturnRecord]
     func orders(customerID: String, limit: Int) async throws -> [OrderRecord]
+    /// A page of orders placed at or after `start`, by order id, continuing after `after`.
+    func orders(placedAfter start: Date, after: String?, limit: Int) async throws -> [OrderRecord]
     /// A page of orders by order id, optionally only those with `status`, continuing after `after`.
     func listOrders(status: OrderRecord.Status?, limit: Int, after: String?) async throws -> [OrderRecord]
 }

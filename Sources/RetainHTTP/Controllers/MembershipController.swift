@@ -23,6 +23,15 @@ struct MembershipController {
             let versions = try await service.configurationVersions(program: try context.program(for: .read))
             return try JSONResponse.make(["versions": versions])
         }
+        group.post("program/dry-run") { request, context in
+            let program = try context.program(for: .read)
+            let raw = request.uri.queryParameters.get("days") ?? "30"
+            guard let days = Int(raw), (1...3650).contains(days) else {
+                throw APIProblem.invalid([FieldIssue("days", "must be an integer from 1 to 3650")])
+            }
+            let definition = try await JSONResponse.decode(ProgramDefinition.self, from: request, context: context)
+            return try JSONResponse.make(try await service.dryRun(program: program, definition, days: days))
+        }
         group.get("tiers") { _, context in
             try JSONResponse.make(try await service.tierDistribution(program: try context.program(for: .read)))
         }

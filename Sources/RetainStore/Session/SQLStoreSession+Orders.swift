@@ -35,6 +35,14 @@ extension SQLStoreSession {
         return try await select.orderBy("order_id").limit(limit).all().map(Self.orderRecord)
     }
 
+    func orders(placedAfter start: Date, after: String?, limit: Int) async throws -> [OrderRecord] {
+        let select = database.select().columns("doc", "request_hash", "response").from("orders")
+            .where("program_id", .equal, programID)
+            .where("placed_at", .greaterThanOrEqual, StoreCoding.millis(start))
+        if let after { select.where("order_id", .greaterThan, after) }
+        return try await select.orderBy("order_id").limit(limit).all().map(Self.orderRecord)
+    }
+
     private static func orderRecord(_ row: any SQLRow) throws -> OrderRecord {
         var record = try StoreCoding.decode(OrderRecord.self, from: row.string("doc"))
         record.requestHash = try row.string("request_hash")

@@ -13,7 +13,55 @@ struct ProgramCommand: AsyncParsableCommand {
             PUT /v1/program/configuration take. Loading is all or nothing: every bad field is reported as \
             FILE:LINE:COLUMN with its path, and nothing changes. A configuration change becomes a new version.
             """,
-        subcommands: [Export.self, Load.self, Diff.self, Report.self])
+        subcommands: [Export.self, Load.self, Diff.self, DryRun.self, Report.self])
+
+    struct DryRun: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dry-run",
+            abstract: "What a changed program would have given the last days of orders (changes nothing).",
+            discussion: """
+                Replays the orders of the last --days days under the file's earning rules and stamp cards, next to                 the rules in force. Tier multipliers, reviews and automatic rewards are not replayed.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var program: ProgramOption
+        @OptionGroup var output: OutputOptions
+
+        @Argument(help: "The program file (JSON).")
+        var file: String
+
+        @Option(help: ArgumentHelp("How many days of orders to replay (1–3650).", valueName: "days"))
+        var days = 30
+
+        func run() async throws {
+            let (definition, data) = try readDefinition(file)
+            try await Runtime.with(database) { runtime in
+                let report: DryRunReport
+                do {
+                    report = try await runtime.service.dryRun(program: program.program, definition, days: days)
+                } catch DomainError.invalid(let issues) {
+                    throw CLIError(located(issues, in: data, file: file))
+                }
+                if output.json {
+                    try printJSON(report)
+                    return
+                }
+                let change = report.pointsProposed - report.pointsCurrent
+                print(
+                    "\(report.orders) orders of \(report.customers) customers since \(RFC3339.string(report.from)): "
+                        + "\(report.pointsCurrent) points under the rules in force, \(report.pointsProposed) with \(file) "
+                        + "(\(change >= 0 ? "+" : "")\(change)); \(report.ordersChanged) orders of \(report.customersChanged) "
+                        + "customers change")
+                print("")
+                printTable(
+                    ["RULE", "NOW", "WITH THE FILE"],
+                    report.rules.map { [$0.ruleID, String($0.current), String($0.proposed)] })
+                for card in report.stampCards {
+                    print("stamp card \(card.cardID): \(card.stamps) stamps on \(card.orders) orders")
+                }
+            }
+        }
+    }
 
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
