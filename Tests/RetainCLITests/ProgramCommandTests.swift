@@ -57,6 +57,25 @@ struct ProgramCommandTests {
             #expect(
                 try CLIRunner.run(["program", "diff", file.path, "--database", database]).stdout.contains("no changes"))
 
+            // The same program as YAML: exported, compared, and a bad field located by line and column.
+            let yaml = try CLIRunner.run(["program", "export", "--yaml", "--database", database])
+            #expect(yaml.stdout.contains("earn_multiplier: 2"), "\(yaml.stdout)")
+            let yamlFile = folder.appendingPathComponent("program.yaml")
+            try Data(yaml.stdout.utf8).write(to: yamlFile)
+            #expect(
+                try CLIRunner.run(["program", "diff", yamlFile.path, "--database", database]).stdout.contains(
+                    "no changes"))
+            let badYAML = folder.appendingPathComponent("bad.yaml")
+            try Data(yaml.stdout.replacingOccurrences(of: "threshold: 100000", with: "threshold: -5").utf8).write(
+                to: badYAML)
+            let line =
+                (yaml.stdout.components(separatedBy: "\n").firstIndex { $0.contains("threshold: 100000") } ?? -2) + 1
+            let refusedYAML = try CLIRunner.run(["program", "load", badYAML.path, "--database", database])
+            #expect(refusedYAML.status != 0)
+            #expect(
+                refusedYAML.stderr.contains("\(badYAML.path):\(line):16: tiers.tiers[1].threshold"),
+                "\(refusedYAML.stderr)")
+
             let broken = folder.appendingPathComponent("broken.json")
             try Data("{\"rules\": [\n  1,, 2]}".utf8).write(to: broken)
             let unreadable = try CLIRunner.run(["program", "load", broken.path, "--database", database])

@@ -2,15 +2,17 @@ import ArgumentParser
 import Foundation
 import RetainCore
 import RetainServices
+import Yams
 
 /// `retain program export|load|diff`: the whole program (earning rules and configuration) as one JSON file.
 struct ProgramCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "program",
-        abstract: "Export, load or compare the whole program (earning rules and tiers) as one JSON file.",
+        abstract: "Export, load, compare or dry-run the whole program (rules, tiers, cards, rewards) as one file.",
         discussion: """
-            The file is {"rules": [...], "tiers": {...}} — the same objects as PUT /v1/earning-rules and \
-            PUT /v1/program/configuration take. Loading is all or nothing: every bad field is reported as \
+            The file is {"rules": [...], "tiers": {...}, "stamp_cards": [...], "rewards": [...], \
+            "automatic_rewards": [...]} in JSON, or the same in YAML (.yaml, .yml) — the objects \
+            PUT /v1/earning-rules and PUT /v1/program/configuration take. Loading is all or nothing: every bad field is reported as \
             FILE:LINE:COLUMN with its path, and nothing changes. A configuration change becomes a new version.
             """,
         subcommands: [Export.self, Load.self, Diff.self, DryRun.self, Report.self])
@@ -27,20 +29,21 @@ struct ProgramCommand: AsyncParsableCommand {
         @OptionGroup var program: ProgramOption
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "The program file (JSON).")
+        @Argument(help: "The program file (JSON, or YAML when it ends in .yaml or .yml).")
         var file: String
 
         @Option(help: ArgumentHelp("How many days of orders to replay (1–3650).", valueName: "days"))
         var days = 30
 
         func run() async throws {
-            let (definition, data) = try readDefinition(file)
+            let programFile = try ProgramFile(path: file)
+            let definition = try programFile.definition()
             try await Runtime.with(database) { runtime in
                 let report: DryRunReport
                 do {
                     report = try await runtime.service.dryRun(program: program.program, definition, days: days)
                 } catch DomainError.invalid(let issues) {
-                    throw CLIError(located(issues, in: data, file: file))
+                    throw CLIError(programFile.located(issues))
                 }
                 if output.json {
                     try printJSON(report)
@@ -124,10 +127,29 @@ struct ProgramCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var program: ProgramOption
 
+        @Flag(help: "Write YAML instead of JSON.")
+        var yaml = false
+
         func run() async throws {
             try await Runtime.with(database) { runtime in
-                try printJSON(try await runtime.service.exportProgram(program: program.program))
+                let definition = try await runtime.service.exportProgram(program: program.program)
+                guard yaml else { return try printJSON(definition) }
+                let value = try APIJSON.decode(JSONValue.self, from: try APIJSON.encode(definition))
+                print(try Yams.dump(object: ProgramCommand.plain(value), sortKeys: true), terminator: "")
             }
+        }
+    }
+
+    /// Swift values Yams writes naturally: whole numbers as integers, not as floating point.
+    static func plain(_ value: JSONValue) -> Any? {
+        switch value {
+        case .null: return nil
+        case .bool(let flag): return flag
+        case .number(let number):
+            return number == number.rounded() && abs(number) < 9e15 ? Int64(number) as Any : number
+        case .string(let text): return text
+        case .array(let items): return items.map { plain($0) as Any }
+        case .object(let fields): return fields.compactMapValues { plain($0) }
         }
     }
 
@@ -138,11 +160,12 @@ struct ProgramCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var program: ProgramOption
 
-        @Argument(help: "The program file (JSON).")
+        @Argument(help: "The program file (JSON, or YAML when it ends in .yaml or .yml).")
         var file: String
 
         func run() async throws {
-            let (definition, data) = try readDefinition(file)
+            let programFile = try ProgramFile(path: file)
+            let definition = try programFile.definition()
             try await Runtime.with(database) { runtime in
                 do {
                     let result = try await runtime.service.loadProgram(
@@ -151,7 +174,7 @@ struct ProgramCommand: AsyncParsableCommand {
                         "loaded \(result.rules) rules into program \(program.program); configuration version "
                             + "\(result.version)\(result.newVersion ? " (new)" : " (unchanged)")")
                 } catch DomainError.invalid(let issues) {
-                    throw CLIError(located(issues, in: data, file: file))
+                    throw CLIError(programFile.located(issues))
                 }
             }
         }
@@ -165,11 +188,11 @@ struct ProgramCommand: AsyncParsableCommand {
         @OptionGroup var program: ProgramOption
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "The program file (JSON).")
+        @Argument(help: "The program file (JSON, or YAML when it ends in .yaml or .yml).")
         var file: String
 
         func run() async throws {
-            let (definition, _) = try readDefinition(file)
+            let definition = try ProgramFile(path: file).definition()
             try await Runtime.with(database) { runtime in
                 let changes = try await runtime.service.diffProgram(program: program.program, definition)
                 if output.json {
@@ -184,37 +207,4 @@ struct ProgramCommand: AsyncParsableCommand {
             }
         }
     }
-}
-
-/// Reads and decodes a program file; a file that cannot be read or decoded is an error naming file, line and
-/// column.
-func readDefinition(_ file: String) throws -> (ProgramDefinition, Data) {
-    guard let data = FileManager.default.contents(atPath: file) else {
-        throw CLIError("\(file): cannot read the file")
-    }
-    do {
-        return (try APIJSON.decode(ProgramDefinition.self, from: data), data)
-    } catch let error as DecodingError {
-        var location = "\(file)"
-        switch error {
-        case .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context),
-            .dataCorrupted(let context):
-            if !context.codingPath.isEmpty {
-                let position = JSONLocator(data).position(of: codingPath(context.codingPath))
-                location += ":\(position.line):\(position.column)"
-            }
-        @unknown default: break
-        }
-        throw CLIError("\(location): \(describe(error, in: data)); nothing changed")
-    }
-}
-
-/// Field issues as "FILE:LINE:COLUMN: path: reason" lines.
-func located(_ issues: [FieldIssue], in data: Data, file: String) -> String {
-    let locator = JSONLocator(data)
-    return "\(file): invalid, nothing changed:\n"
-        + issues.map { issue in
-            let position = locator.position(of: issue.field)
-            return "\(file):\(position.line):\(position.column): \(issue.field): \(issue.reason)"
-        }.joined(separator: "\n")
 }
