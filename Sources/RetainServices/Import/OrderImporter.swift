@@ -30,7 +30,10 @@ public struct OrderImporter: Sendable {
         let (rules, configuration) = try await environment.store.read(program: program) {
             (try await $0.rules(), try await $0.configuration()?.configuration ?? .empty)
         }
-        let history = OrderHistory()
+        // Orders are remembered (per customer, for matching cancellations) only when the file has cancellations:
+        // a file of 10 million orders without any would otherwise hold them all in memory.
+        let history = OrderHistory(
+            remembersOrders: items.contains { if case .cancellation = $0 { true } else { false } })
         var report = initial
         var done = 0
         while done < items.count {
@@ -53,6 +56,12 @@ public struct OrderImporter: Sendable {
 
 /// The orders of this import run per customer, oldest first, for matching cancellations; kept across batches.
 final class OrderHistory: @unchecked Sendable {
+    let remembersOrders: Bool
+
+    init(remembersOrders: Bool = true) {
+        self.remembersOrders = remembersOrders
+    }
+
     private var byCustomer: [String: [String]] = [:]
     private var records: [String: OrderRecord] = [:]
     private var loaded: Set<String> = []
@@ -83,12 +92,12 @@ final class OrderHistory: @unchecked Sendable {
                     walletAt: nil)
                 switch outcome {
                 case .recorded(let result, let record):
-                    if let customerID = record.customerID {
+                    if remembersOrders, let customerID = record.customerID {
                         if result.customerCreated { loaded.insert(customerID) }
                         try await loadHistory(customerID, batch)
                         byCustomer[customerID, default: []].append(record.orderID)
                     }
-                    records[record.orderID] = record
+                    if remembersOrders { records[record.orderID] = record }
                     report.ordersRecorded += 1
                     report.pointsAwarded += record.pointsEarned
                 case .replayed:

@@ -160,13 +160,21 @@ struct ProgramsCommand: AsyncParsableCommand {
         @Option(help: "IANA time zone for weekdays, dates and caps.")
         var timeZone: String = "UTC"
 
+        @Option(
+            help: ArgumentHelp(
+                "Points expire this many days after their award (default: never; PATCH /v1/program for other policies).",
+                valueName: "days"))
+        var pointsExpireAfterDays: Int?
+
         func run() async throws {
             guard let currency = Currency(code: currency) else {
                 throw ValidationError("--currency \(currency) is not an ISO 4217 code")
             }
             try await Runtime.with(database) { runtime in
                 let program = try await runtime.administration.createProgram(
-                    id: id, name: name ?? id, settings: ProgramSettings(currency: currency, timeZone: timeZone))
+                    id: id, name: name ?? id,
+                    settings: ProgramSettings(
+                        currency: currency, timeZone: timeZone, pointsExpireAfterDays: pointsExpireAfterDays))
                 print(
                     "created program \(program.id) (\(currency.code), \(timeZone)); create its key with: retain keys create --program \(program.id) --name NAME"
                 )
