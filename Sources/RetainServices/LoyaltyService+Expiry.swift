@@ -32,24 +32,27 @@ extension LoyaltyService {
         _ = try await environment.programs.program(program)
         let time = asOf ?? now
         var report = ExpiryReport(customers: 0, entries: 0, points: 0)
+        var cursor: String?
         while true {
-            let batch = try await store.write(program: program) { session -> ExpiryReport in
-                let customers = try await session.customersWithExpiredLots(asOf: time, limit: 500)
+            let after = cursor
+            let (batch, last) = try await store.write(program: program) { session -> (ExpiryReport, String?) in
+                let customers = try await session.customersWithExpiredLots(asOf: time, after: after, limit: 500)
                 var batch = ExpiryReport(customers: customers.count, entries: 0, points: 0)
-                let lots = try await session.openLots(customerIDs: customers)
+                let lots = Dictionary(grouping: try await session.openLots(customerIDs: customers), by: \.customerID)
                 var changes = LedgerChanges()
                 for customerID in customers {
                     var wallet = Wallet(
-                        programID: program, customerID: customerID,
-                        openLots: lots.filter { $0.customerID == customerID }, ids: environment.ids)
+                        programID: program, customerID: customerID, openLots: lots[customerID] ?? [],
+                        ids: environment.ids)
                     let written = wallet.expireDue(at: time, now: now)
                     batch.entries += written.count
                     batch.points += written.reduce(0) { $0 - $1.points }
                     changes.append(wallet.changes)
                 }
                 try await session.apply(changes)
-                return batch
+                return (batch, customers.last)
             }
+            cursor = last
             report.customers += batch.customers
             report.entries += batch.entries
             report.points += batch.points

@@ -143,11 +143,13 @@ extension LoyaltyService {
         let settings = try await environment.programs.program(program).settings
         var reviewed = 0
         var changes = 0
+        var cursor: String?
         while true {
-            let batch = try await store.write(program: program) { session -> (Int, Int) in
+            let after = cursor
+            let batch = try await store.write(program: program) { session -> (Int, Int, String?) in
                 let engine = try await membershipEngine(session, settings: settings)
-                guard engine.configuration.tracksMembership else { return (0, 0) }
-                let due = try await session.customersWithDueMemberships(asOf: time, limit: 500)
+                guard engine.configuration.tracksMembership else { return (0, 0, nil) }
+                let due = try await session.customersWithDueMemberships(asOf: time, after: after, limit: 500)
                 var saved: [(membership: Membership, tierID: String?, dueAt: Date?)] = []
                 var changed = 0
                 for var membership in try await session.memberships(customerIDs: due) {
@@ -157,8 +159,9 @@ extension LoyaltyService {
                     saved.append((membership, membership.tier?.effectiveTierID(at: time), engine.nextDue(membership)))
                 }
                 try await session.saveMemberships(saved)
-                return (due.count, changed)
+                return (due.count, changed, due.last)
             }
+            cursor = batch.2
             reviewed += batch.0
             changes += batch.1
             if batch.0 < 500 { break }

@@ -77,7 +77,7 @@ public protocol LedgerRepository {
     func entries(customerID: String, limit: Int, before: String?) async throws -> [LedgerEntry]
     func balance(customerID: String) async throws -> Int64
     /// Customers with points left in a lot that expired at or before `time`.
-    func customersWithExpiredLots(asOf time: Date, limit: Int) async throws -> [String]
+    func customersWithExpiredLots(asOf time: Date, after: String?, limit: Int) async throws -> [String]
     /// Customers with points in lots expiring in (`from`, `to`]: their points and the first such expiry, by
     /// customer id, continuing after `after`.
     func expiringPoints(from: Date, to: Date, limit: Int, after: String?) async throws
@@ -103,7 +103,7 @@ public protocol MembershipRepository {
     /// Inserts or replaces; `tierID` and `dueAt` are stored beside the document for listing and the scheduled job.
     func saveMemberships(_ memberships: [(membership: Membership, tierID: String?, dueAt: Date?)]) async throws
     /// Customers whose membership needs the scheduled job at or before `time`.
-    func customersWithDueMemberships(asOf time: Date, limit: Int) async throws -> [String]
+    func customersWithDueMemberships(asOf time: Date, after: String?, limit: Int) async throws -> [String]
     /// How many customers hold each tier (earned or overridden, as stored); key "" counts customers without a
     /// membership row.
     func tierCounts() async throws -> [String: Int]

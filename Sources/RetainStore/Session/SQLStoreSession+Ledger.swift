@@ -119,12 +119,14 @@ extension SQLStoreSession {
         return try row?.int("total") ?? 0
     }
 
-    func customersWithExpiredLots(asOf time: Date, limit: Int) async throws -> [String] {
+    func customersWithExpiredLots(asOf time: Date, after: String?, limit: Int) async throws -> [String] {
+        // Walks the open lots in customer order from the cursor (index point_lots_open), so each batch reads only
+        // its own customers' lots instead of sorting every due lot of the program again.
         let rows = try await database.raw(
             """
             SELECT DISTINCT customer_id FROM point_lots
-            WHERE program_id = \(bind: programID) AND remaining > 0 AND expires_at IS NOT NULL
-              AND expires_at <= \(bind: StoreCoding.millis(time))
+            WHERE program_id = \(bind: programID) AND remaining > 0 AND customer_id > \(bind: after ?? "")
+              AND expires_at IS NOT NULL AND expires_at <= \(bind: StoreCoding.millis(time))
             ORDER BY customer_id LIMIT \(bind: Int64(limit))
             """
         ).all()

@@ -73,9 +73,11 @@ extension SQLStoreSession {
         }
     }
 
-    func customersWithDueMemberships(asOf time: Date, limit: Int) async throws -> [String] {
+    func customersWithDueMemberships(asOf time: Date, after: String?, limit: Int) async throws -> [String] {
+        // In key order from the cursor, so the whole run reads the table once.
         let rows = try await database.select().column("customer_id").from("memberships")
-            .where("program_id", .equal, programID).where("due_at", .lessThanOrEqual, StoreCoding.millis(time))
+            .where("program_id", .equal, programID).where("customer_id", .greaterThan, after ?? "")
+            .where("due_at", .lessThanOrEqual, StoreCoding.millis(time))
             .orderBy("customer_id").limit(limit)
             .all()
         return try rows.map { try $0.string("customer_id") }
