@@ -69,8 +69,7 @@ extension LoyaltyService {
                         points, kind: .earn, reason: "\(input.name): \(rule.name)", source: .event,
                         sourceID: input.eventID,
                         ruleID: rule.id, at: input.occurredAt,
-                        expiresAt: settings.lotExpiry(from: input.occurredAt, rule: rule).expiresAt,
-                        renews: settings.lotExpiry(from: input.occurredAt, rule: rule).renews,
+                        expiry: settings.lotExpiry(from: input.occurredAt, rule: rule),
                         now: time)
                     outcomes.append(.init(ruleID: rule.id, points: points, capped: false))
                 }

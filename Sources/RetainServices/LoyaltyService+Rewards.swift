@@ -100,7 +100,7 @@ extension LoyaltyService {
                     var membership = engine.membership(
                         try await session.memberships(customerIDs: [customerID]).first, customerID: customerID,
                         at: time)
-                    _ = engine.catchUp(&membership, to: time)
+                    engine.catchUp(&membership, to: time)
                     let tier = membership.tier?.effectiveTierID(at: time) ?? ""
                     guard reward.tiers.contains(tier) else {
                         throw DomainError.refused(
@@ -225,8 +225,7 @@ extension LoyaltyService {
                     let entry = wallet.credit(
                         instance.points, kind: .adjust, reason: "reward \(instance.rewardName) cancelled",
                         source: .redemption, sourceID: instance.id, at: time,
-                        expiresAt: settings.lotExpiry(from: time).expiresAt,
-                        renews: settings.lotExpiry(from: time).renews, now: time)
+                        expiry: settings.lotExpiry(from: time), now: time)
                     instance.refundEntryID = entry.id
                     try await session.apply(wallet.changes)
                 }

@@ -123,7 +123,7 @@ extension LoyaltyService {
             try await session.lockCustomer(id: customerID)
             var membership = engine.membership(
                 try await session.memberships(customerIDs: [customerID]).first, customerID: customerID, at: time)
-            _ = engine.catchUp(&membership, to: time)
+            engine.catchUp(&membership, to: time)
             var standing = membership.tier!
             standing.history.append(
                 .init(
@@ -154,7 +154,7 @@ extension LoyaltyService {
                 var changed = 0
                 for var membership in try await session.memberships(customerIDs: due) {
                     let before = membership.tier?.history.count ?? 0
-                    _ = engine.catchUp(&membership, to: time)
+                    engine.catchUp(&membership, to: time)
                     changed += (membership.tier?.history.count ?? 0) - before
                     saved.append((membership, membership.tier?.effectiveTierID(at: time), engine.nextDue(membership)))
                 }

@@ -165,7 +165,7 @@ extension LoyaltyService {
                         } ?? settings.lotExpiry(from: time)
                     entry = wallet.credit(
                         request.points, kind: .adjust, reason: reason, source: .admin, sourceID: nil, actor: actor,
-                        at: time, expiresAt: expiry.expiresAt, renews: expiry.renews, now: time)
+                        at: time, expiry: expiry, now: time)
                 } else {
                     let debit = wallet.debit(
                         -request.points, kind: .adjust, policy: .availableThenPending, allowPartial: false,

@@ -124,8 +124,7 @@ public struct LoyaltyService: Sendable {
                     rule.points ?? 0, kind: .earn, reason: "welcome: \(rule.name)", source: .signup,
                     sourceID: customer.id,
                     ruleID: rule.id, at: time,
-                    expiresAt: settings.lotExpiry(from: time, rule: rule).expiresAt,
-                    renews: settings.lotExpiry(from: time, rule: rule).renews, now: time)
+                    expiry: settings.lotExpiry(from: time, rule: rule), now: time)
             }
         }
         guard customer.profileCompletedAt == nil else { return }
@@ -139,8 +138,7 @@ public struct LoyaltyService: Sendable {
             wallet.credit(
                 rule.points ?? 0, kind: .earn, reason: "profile completed: \(rule.name)", source: .profile,
                 sourceID: customer.id, ruleID: rule.id, at: time,
-                expiresAt: settings.lotExpiry(from: time, rule: rule).expiresAt,
-                renews: settings.lotExpiry(from: time, rule: rule).renews, now: time)
+                expiry: settings.lotExpiry(from: time, rule: rule), now: time)
         }
     }
 }

@@ -63,6 +63,17 @@ public struct Wallet: Sendable {
         return entry
     }
 
+    /// Adds points as a new lot expiring by `expiry` (a program's or rule's policy, see `ProgramSettings.lotExpiry`).
+    @discardableResult
+    public mutating func credit(
+        _ points: Int64, kind: LedgerEntry.Kind, reason: String, source: LedgerEntry.SourceType, sourceID: String?,
+        actor: String? = nil, ruleID: String? = nil, at: Date, expiry: LotExpiry, now: Date
+    ) -> LedgerEntry {
+        credit(
+            points, kind: kind, reason: reason, source: source, sourceID: sourceID, actor: actor, ruleID: ruleID,
+            at: at, expiresAt: expiry.expiresAt, renews: expiry.renews, now: now)
+    }
+
     /// Which lots a debit may draw from, in the order it draws.
     public enum DrawPolicy: Sendable {
         /// Redemptions: matured, unexpired lots only.

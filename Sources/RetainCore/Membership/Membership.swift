@@ -125,8 +125,7 @@ public struct MembershipEngine: Sendable {
                     wallet.credit(
                         points, kind: .earn, reason: "stamp card full: \(card.name) (order \(order.orderID))",
                         source: .stampCard, sourceID: card.id, at: order.placedAt,
-                        expiresAt: settings.lotExpiry(from: order.placedAt).expiresAt,
-                        renews: settings.lotExpiry(from: order.placedAt).renews, now: now)
+                        expiry: settings.lotExpiry(from: order.placedAt), now: now)
                 } else if let rewardID = card.reward.rewardID, let reward = configuration.reward(rewardID) {
                     membership.grants.append(
                         RewardGrant(reward: reward, source: "stamp_card:\(card.id)", at: order.placedAt))
@@ -154,8 +153,7 @@ public struct MembershipEngine: Sendable {
             wallet.credit(
                 gift.points, kind: .earn, reason: "upgrade gift: \(gift.tier.name)", source: .tier,
                 sourceID: gift.tier.id, at: standing.since,
-                expiresAt: settings.lotExpiry(from: standing.since).expiresAt,
-                renews: settings.lotExpiry(from: standing.since).renews, now: now)
+                expiry: settings.lotExpiry(from: standing.since), now: now)
         }
         membership.tier = standing
     }
@@ -171,10 +169,9 @@ public struct MembershipEngine: Sendable {
         guard !membership.occasions.contains(key) else { return false }
         membership.occasions.append(key)
         if let points = automatic.points {
-            let expiry = settings.lotExpiry(from: time)
             wallet.credit(
                 points, kind: .earn, reason: automatic.name + (occasion.map { " (\($0))" } ?? ""), source: .automatic,
-                sourceID: automatic.id, at: time, expiresAt: expiry.expiresAt, renews: expiry.renews, now: now)
+                sourceID: automatic.id, at: time, expiry: settings.lotExpiry(from: time), now: now)
         } else if let rewardID = automatic.rewardID, let reward = configuration.reward(rewardID) {
             membership.grants.append(RewardGrant(reward: reward, source: "automatic:\(automatic.id)", at: time))
         }
@@ -203,13 +200,11 @@ public struct MembershipEngine: Sendable {
         membership.tier = standing
     }
 
-    /// Runs reviews and override ends due by `time`; true when anything changed.
-    public func catchUp(_ membership: inout Membership, to time: Date) -> Bool {
-        guard let tiers, var standing = membership.tier else { return false }
-        let before = standing
+    /// Runs reviews and override ends due by `time`.
+    public func catchUp(_ membership: inout Membership, to time: Date) {
+        guard let tiers, var standing = membership.tier else { return }
         tiers.catchUp(&standing, to: time)
         membership.tier = standing
-        return standing != before
     }
 
     /// When the scheduled job must next look at this membership.

@@ -31,7 +31,7 @@ public enum OrderPosting {
         let rulePoints = awards.reduce(Int64(0)) { $0 + $1.points }
         if let engine, engine.configuration.tracksMembership {
             var current = engine.membership(membership, customerID: customerID, at: order.placedAt)
-            _ = engine.catchUp(&current, to: order.placedAt)
+            engine.catchUp(&current, to: order.placedAt)
             if let bonus = engine.tierBonus(for: order, awards: awards, membership: current) { awards.append(bonus) }
             membership = current
         }

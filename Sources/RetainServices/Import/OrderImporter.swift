@@ -163,13 +163,13 @@ final class OrderHistory: @unchecked Sendable {
                 continue
             }
             var membership: Membership?
-            try await batch.withMembership(customerID) { stored, _ in membership = stored }
+            try await batch.withMembership(customerID) { membership = $0 }
             var returned = try await batch.withWallet(customerID) { wallet in
                 OrderPosting.applyReturn(
                     input, units: units, to: &record, wallet: &wallet, membership: &membership,
                     engine: batch.membershipEngine, at: cancellation.at, now: batch.now)
             }
-            try await batch.withMembership(customerID) { stored, _ in stored = membership }
+            try await batch.withMembership(customerID) { $0 = membership }
             returned.requestHash = input.fingerprint(orderID: orderID)
             batch.updateOrder(record)
             batch.addReturn(returned)

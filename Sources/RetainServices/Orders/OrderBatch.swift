@@ -139,11 +139,11 @@ final class OrderBatch {
 
     /// Changes a customer's membership in place (a return); nothing when the program tracks none or the customer
     /// has no membership yet.
-    func withMembership(_ customerID: String, _ body: (inout Membership?, MembershipEngine) -> Void) async throws {
+    func withMembership(_ customerID: String, _ body: (inout Membership?) -> Void) async throws {
         guard membershipEngine.configuration.tracksMembership else { return }
         try await loadWallets([customerID])
         var membership = memberships[customerID] ?? nil
-        body(&membership, membershipEngine)
+        body(&membership)
         memberships[customerID] = membership
         if membership != nil { changedMemberships.insert(customerID) }
     }
