@@ -22,7 +22,10 @@ struct RowPlan: Sendable {
         if let column = columns.order { roles[column] = Role.order.rawValue }
         let hasMoney = columns.hasMoney
         let hasOrder = columns.order != nil
-        let estimate = max(16, range.count / 40)
+        // Capacity from the average length of the first rows, so the columns do not grow (and copy) as they fill.
+        let sample = buffer[range.lowerBound..<min(range.upperBound, range.lowerBound + 65_536)]
+        let sampleRows = max(1, sample.reduce(0) { $0 + ($1 == 10 ? 1 : 0) })
+        let estimate = max(16, Int(Double(range.count) / (Double(sample.count) / Double(sampleRows)) * 1.02))
         rows.customer.reserveCapacity(estimate)
         rows.day.reserveCapacity(estimate)
         rows.hash.reserveCapacity(estimate)

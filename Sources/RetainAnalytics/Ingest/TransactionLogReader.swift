@@ -83,7 +83,8 @@ public struct TransactionLogReader: Sendable {
         }
     }
 
-    /// The first common pattern that reads every one of the first 200 dates.
+    /// The pattern that reads the most of the first 200 dates (at least half of them): ISO dates first (any time
+    /// or offset after them is not needed), then the common patterns of `TimestampText` in their order.
     static func guessDatePattern(
         _ buffer: UnsafeBufferPointer<UInt8>, from start: Int, _ columns: ResolvedLogColumns, _ delimiter: UInt8
     ) throws -> String {
@@ -95,13 +96,29 @@ public struct TransactionLogReader: Sendable {
                 samples.append(fields[columns.date].trimmingCharacters(in: .whitespaces))
             }
         }
-        if samples.count > 1 { samples.removeLast() }  // the last record of the sample may be cut in half
-        guard let pattern = TimestampText.guess(samples: samples) else {
+        if samples.count > 1 && end < buffer.count { samples.removeLast() }  // the last record may be cut in half
+        func reads(_ dates: LogDateReader) -> Int {
+            samples.reduce(0) { count, sample in
+                let bytes = Array(sample.utf8)
+                return count + (bytes.withUnsafeBufferPointer { dates.day($0, 0, $0.count) } != nil ? 1 : 0)
+            }
+        }
+        let utc = TimeZone(identifier: "UTC")!
+        var best: (pattern: String, count: Int)?
+        for pattern in ["yyyy-MM-dd"] + TimestampText.commonPatterns {
+            let dates =
+                pattern == "yyyy-MM-dd"
+                ? LogDateReader.iso : LogDateReader.pattern(TimestampText(pattern: pattern, zone: utc))
+            let count = reads(dates)
+            if count > (best?.count ?? 0) { best = (pattern, count) }
+            if count == samples.count { break }
+        }
+        guard let best, best.count * 2 >= samples.count, !samples.isEmpty else {
             throw TransactionLogError(
                 "cannot tell the date format from values like \"\(samples.first ?? "")\": give it with --date-format "
                     + "(for example yyyy-MM-dd, yyyyMMdd, M/d/yyyy H:mm, d.M.yyyy)")
         }
-        return pattern
+        return best.pattern
     }
 }
 

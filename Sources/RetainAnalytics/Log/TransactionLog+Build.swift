@@ -1,28 +1,36 @@
 extension TransactionLog {
     /// Reads a log's bytes (already gunzipped) and applies the cleaning rules.
+    /// The bytes are consumed: they are let go before grouping, so a big file and its grouped copy are not both in
+    /// memory.
     public static func read(
-        _ bytes: [UInt8], reader: TransactionLogReader = TransactionLogReader(), rules: CleaningRules = CleaningRules(),
-        progress: (@Sendable (Double) -> Void)? = nil
+        _ bytes: consuming [UInt8], reader: TransactionLogReader = TransactionLogReader(),
+        rules: CleaningRules = CleaningRules(), progress: (@Sendable (Double) -> Void)? = nil
     ) throws -> TransactionLog {
-        let result = try reader.read(bytes, progress: progress)
-        var log = build(
-            result.rows, layout: result.layout, datePattern: result.datePattern, hasMoney: result.columns.hasMoney,
-            hasOrder: result.columns.order != nil, rules: rules)
-        if result.rows.rowsRead > 0 && result.rows.unreadable * 2 > result.rows.rowsRead {
-            let example = result.rows.unreadableExamples.first.map { " First: \($0)." } ?? ""
+        var result = try reader.read(bytes, progress: progress)
+        bytes = []
+        let (read, unreadable, examples) = (
+            result.rows.rowsRead, result.rows.unreadable, result.rows.unreadableExamples
+        )
+        if read > 0 && unreadable * 2 > read {
+            let example = examples.first.map { " First: \($0)." } ?? ""
             throw TransactionLogError(
-                "\(result.rows.unreadable) of \(result.rows.rowsRead) rows cannot be read as mapped (\(result.layout.source), "
+                "\(unreadable) of \(read) rows cannot be read as mapped (\(result.layout.source), "
                     + "dates as \(result.datePattern)).\(example) Check the column mapping and --date-format.")
         }
-        log.quality.unreadableRows = result.rows.unreadable
-        log.quality.unreadableExamples = result.rows.unreadableExamples
+        let rows = result.rows
+        result.rows = RawLogRows()  // the rows' only owner is now `rows`, which `build` consumes
+        var log = build(
+            consume rows, layout: result.layout, datePattern: result.datePattern, hasMoney: result.columns.hasMoney,
+            hasOrder: result.columns.order != nil, rules: rules)
+        log.quality.unreadableRows = unreadable
+        log.quality.unreadableExamples = examples
         return log
     }
 
     /// Cleaning and grouping: drops rows without a customer, sets returns aside, finds duplicates and same-day
     /// repeats, groups rows into transactions (by order id when there is one) and customers.
     static func build(
-        _ rows: RawLogRows, layout: TransactionLogLayout, datePattern: String, hasMoney: Bool, hasOrder: Bool,
+        _ rows: consuming RawLogRows, layout: TransactionLogLayout, datePattern: String, hasMoney: Bool, hasOrder: Bool,
         rules: CleaningRules
     ) -> TransactionLog {
         var log = TransactionLog(layout: layout, datePattern: datePattern)
@@ -78,73 +86,18 @@ extension TransactionLog {
         quality.customersWithOnlyReturns = onlyReturns.count
         for customer in 0..<customers { rowCounts[customer + 1] += rowCounts[customer] }
         var cursor = rowCounts
-        var grouped = [Int32](repeating: 0, count: rowCounts[customers])
-        for row in 0..<count where kind[row] == 0 && customerOfRow[row] >= 0 {
-            let customer = Int(customerOfRow[row])
-            grouped[cursor[customer]] = Int32(row)
-            cursor[customer] += 1
+        // Row numbers in customer order (logs with order ids); logs without are scattered straight into
+        // `CompactRow`s below, reading the columns in sequence.
+        var grouped = [Int32](repeating: 0, count: hasOrder ? rowCounts[customers] : 0)
+        if hasOrder {
+            for row in 0..<count where kind[row] == 0 && customerOfRow[row] >= 0 {
+                let customer = Int(customerOfRow[row])
+                grouped[cursor[customer]] = Int32(row)
+                cursor[customer] += 1
+            }
         }
 
-        // 4. Transactions per customer.
-        let dropDuplicates =
-            rules.duplicates == .drop || (rules.duplicates == .auto && hasOrder)
-        quality.duplicatesDropped = dropDuplicates
-        quality.sameDayMerged = rules.sameDay == .merge
-        log.day.reserveCapacity(grouped.count)
-        if hasMoney { log.amount.reserveCapacity(grouped.count) }
-        log.offsets.reserveCapacity(customers + 1)
-        var segment: [Int32] = []
-        for customer in 0..<customers {
-            segment.removeAll(keepingCapacity: true)
-            segment.append(contentsOf: grouped[rowCounts[customer]..<rowCounts[customer + 1]])
-            if hasOrder {
-                segment.sort {
-                    (rows.order[Int($0)], rows.day[Int($0)], rows.hash[Int($0)], $0)
-                        < (rows.order[Int($1)], rows.day[Int($1)], rows.hash[Int($1)], $1)
-                }
-            } else if !isChronological(segment, rows.day) {
-                segment.sort { (rows.day[Int($0)], $0) < (rows.day[Int($1)], $1) }
-            }
-            let first = log.day.count
-            var index = 0
-            var dayStart = 0  // without orders: where the rows of the current day begin, to find repeats among them
-            while index < segment.count {
-                if !hasOrder && rows.day[Int(segment[index])] != rows.day[Int(segment[dayStart])] { dayStart = index }
-                // A group: rows of one order (or one row without orders), identical rows noticed on the way.
-                let row = Int(segment[index])
-                var day = rows.day[row]
-                var amount = hasMoney ? rows.amount[row] : 0
-                quality.rowsUsed += 1
-                var next = index + 1
-                while next < segment.count {
-                    let other = Int(segment[next])
-                    if hasOrder {
-                        guard rows.order[other] == rows.order[row] else { break }
-                    } else {
-                        guard rows.day[other] == rows.day[row] else { break }
-                    }
-                    if isDuplicate(other, among: segment[(hasOrder ? index : dayStart)..<next], rows) {
-                        quality.duplicateRows += 1
-                        if dropDuplicates {
-                            next += 1
-                            continue
-                        }
-                    }
-                    if !hasOrder { break }  // without orders each row is its own transaction
-                    day = min(day, rows.day[other])
-                    amount &+= hasMoney ? rows.amount[other] : 0
-                    quality.rowsUsed += 1
-                    next += 1
-                }
-                log.day.append(day)
-                if hasMoney { log.amount.append(amount) }
-                index = next
-            }
-            sortAndMergeDays(&log, from: first, merge: rules.sameDay == .merge, quality: &quality)
-            log.offsets.append(log.day.count)
-        }
-
-        // 5. Returns netted against revenue.
+        // 4. Returns netted against revenue.
         if rules.returns == .net && hasMoney {
             for row in 0..<count where kind[row] == 1 && customerOfRow[row] >= 0 {
                 log.adjustmentCustomer.append(customerOfRow[row])
@@ -152,63 +105,149 @@ extension TransactionLog {
                 log.adjustmentAmount.append(rows.amount[row] < 0 ? rows.amount[row] : -rows.amount[row])
             }
         }
+        // 5. Transactions per customer.
+        let dropDuplicates =
+            rules.duplicates == .drop || (rules.duplicates == .auto && hasOrder)
+        quality.duplicatesDropped = dropDuplicates
+        quality.sameDayMerged = rules.sameDay == .merge
+        // Built in local arrays (not through `log`, whose every access would check uniqueness).
+        var days: [Int32] = []
+        var amounts: [Int64] = []
+        var offsets: [Int] = [0]
+        days.reserveCapacity(rowCounts[customers])
+        if hasMoney { amounts.reserveCapacity(rowCounts[customers]) }
+        offsets.reserveCapacity(customers + 1)
+        if hasOrder {
+            let (orderColumn, dayColumn, hashColumn) = (rows.order, rows.day, rows.hash)
+            var segment: [Int32] = []
+            for customer in 0..<customers {
+                segment.removeAll(keepingCapacity: true)
+                segment.append(contentsOf: grouped[rowCounts[customer]..<rowCounts[customer + 1]])
+                segment.sort {
+                    (orderColumn[Int($0)], dayColumn[Int($0)], hashColumn[Int($0)], $0)
+                        < (orderColumn[Int($1)], dayColumn[Int($1)], hashColumn[Int($1)], $1)
+                }
+                let first = days.count
+                var index = 0
+                while index < segment.count {
+                    // One order: its rows summed and dated by the first; identical rows noticed on the way.
+                    let row = Int(segment[index])
+                    var day = rows.day[row]
+                    var amount = hasMoney ? rows.amount[row] : 0
+                    quality.rowsUsed += 1
+                    var next = index + 1
+                    while next < segment.count && rows.order[Int(segment[next])] == rows.order[row] {
+                        let other = Int(segment[next])
+                        next += 1
+                        if rows.hash[other] == rows.hash[Int(segment[next - 2])] {
+                            quality.duplicateRows += 1
+                            if dropDuplicates { continue }
+                        }
+                        day = min(day, rows.day[other])
+                        amount &+= hasMoney ? rows.amount[other] : 0
+                        quality.rowsUsed += 1
+                    }
+                    days.append(day)
+                    if hasMoney { amounts.append(amount) }
+                    index = next
+                }
+                sortAndMergeDays(
+                    &days, &amounts, from: first, hasMoney: hasMoney, merge: rules.sameDay == .merge,
+                    quality: &quality)
+                offsets.append(days.count)
+            }
+        } else {
+            // Each row is a transaction. The rows' values are scattered into customer order first, so the walk
+            // below reads memory in sequence (gathering three columns through row numbers was the slow part).
+            var compact = [CompactRow](repeating: CompactRow(day: 0, tag: 0, amount: 0), count: rowCounts[customers])
+            for row in 0..<count where kind[row] == 0 && customerOfRow[row] >= 0 {
+                let customer = Int(customerOfRow[row])
+                compact[cursor[customer]] = CompactRow(
+                    day: rows.day[row], tag: UInt32(truncatingIfNeeded: rows.hash[row]),
+                    amount: hasMoney ? rows.amount[row] : 0)
+                cursor[customer] += 1
+            }
+            rows = RawLogRows()  // the columns are in `compact` now
+            var segment: [CompactRow] = []
+            for customer in 0..<customers {
+                segment.removeAll(keepingCapacity: true)
+                segment.append(contentsOf: compact[rowCounts[customer]..<rowCounts[customer + 1]])
+                var previous = Int32.min
+                var chronological = true
+                for row in segment {
+                    if row.day < previous {
+                        chronological = false
+                        break
+                    }
+                    previous = row.day
+                }
+                if !chronological { segment.sort { $0.day < $1.day } }
+                let first = days.count
+                var dayStart = 0
+                for (index, row) in segment.enumerated() {
+                    if row.day != segment[dayStart].day { dayStart = index }
+                    // An identical earlier row of the same day (same 32 bits of the row's hash).
+                    if index > dayStart && segment[dayStart..<index].contains(where: { $0.tag == row.tag }) {
+                        quality.duplicateRows += 1
+                        if dropDuplicates { continue }
+                    }
+                    quality.rowsUsed += 1
+                    days.append(row.day)
+                    if hasMoney { amounts.append(row.amount) }
+                }
+                sortAndMergeDays(
+                    &days, &amounts, from: first, hasMoney: hasMoney, merge: rules.sameDay == .merge,
+                    quality: &quality)
+                offsets.append(days.count)
+            }
+        }
+        log.firstDay = days.min().map(Int.init) ?? 0
+        log.lastDay = days.max().map(Int.init) ?? 0
+        log.day = days
+        log.amount = amounts
+        log.offsets = offsets
+
         quality.rules = ruleTexts(rules, hasOrder: hasOrder, hasMoney: hasMoney, dropDuplicates: dropDuplicates)
         log.quality = quality
         return log
     }
 
-    private static func isChronological(_ segment: [Int32], _ days: [Int32]) -> Bool {
-        var previous = Int32.min
-        for row in segment {
-            let day = days[Int(row)]
-            if day < previous { return false }
-            previous = day
-        }
-        return true
-    }
-
-    /// Whether `row` repeats (byte for byte) a row just before it in the same group.
-    private static func isDuplicate(_ row: Int, among earlier: ArraySlice<Int32>, _ rows: RawLogRows) -> Bool {
-        let hash = rows.hash[row]
-        for other in earlier.reversed().prefix(64) where rows.hash[Int(other)] == hash { return true }
-        return false
-    }
-
     /// Puts a customer's transactions in day order, counts same-day repeats and merges them when asked.
     private static func sortAndMergeDays(
-        _ log: inout TransactionLog, from first: Int, merge: Bool, quality: inout DataQuality
+        _ days: inout [Int32], _ amounts: inout [Int64], from first: Int, hasMoney: Bool, merge: Bool,
+        quality: inout DataQuality
     ) {
-        let end = log.day.count
+        let end = days.count
         guard end - first > 1 else { return }
         var sorted = true
-        for index in (first + 1)..<end where log.day[index] < log.day[index - 1] {
+        for index in (first + 1)..<end where days[index] < days[index - 1] {
             sorted = false
             break
         }
         if !sorted {
-            var pairs = (first..<end).map { (log.day[$0], log.hasMoney ? log.amount[$0] : 0) }
+            var pairs = (first..<end).map { (days[$0], hasMoney ? amounts[$0] : 0) }
             pairs.sort { $0.0 < $1.0 }
             for (offset, pair) in pairs.enumerated() {
-                log.day[first + offset] = pair.0
-                if log.hasMoney { log.amount[first + offset] = pair.1 }
+                days[first + offset] = pair.0
+                if hasMoney { amounts[first + offset] = pair.1 }
             }
         }
         var write = first
         for index in first..<end {
-            if index > first && log.day[index] == log.day[write - 1] {
+            if index > first && days[index] == days[write - 1] {
                 quality.sameDayRepeats += 1
                 if merge {
-                    if log.hasMoney { log.amount[write - 1] &+= log.amount[index] }
+                    if hasMoney { amounts[write - 1] &+= amounts[index] }
                     continue
                 }
             }
-            log.day[write] = log.day[index]
-            if log.hasMoney { log.amount[write] = log.amount[index] }
+            days[write] = days[index]
+            if hasMoney { amounts[write] = amounts[index] }
             write += 1
         }
         if write < end {
-            log.day.removeSubrange(write..<end)
-            if log.hasMoney { log.amount.removeSubrange(write..<end) }
+            days.removeSubrange(write..<end)
+            if hasMoney { amounts.removeSubrange(write..<end) }
         }
     }
 
@@ -240,6 +279,15 @@ extension TransactionLog {
     }
 }
 
+/// A row's values in customer order, for the walk over logs without order ids.
+struct CompactRow {
+    var day: Int32
+    /// The low 32 bits of the row's hash: equal rows have equal tags (and two different rows of one customer-day
+    /// share one with a chance of about 1 in 4 billion).
+    var tag: UInt32
+    var amount: Int64
+}
+
 /// Dense customer numbers for the customers that have at least one purchase row, in id order: ids made of digits
 /// by their numeric value (so "00042" sorts as 42, next to 41 and 43), equal values by text; other ids after them,
 /// in text order.
@@ -251,7 +299,7 @@ struct CustomerNumbering {
     private let textNumbers: [Int32]
     private let dictionary: [Int64: Int32]
 
-    init(rows: RawLogRows, kind: [UInt8]) {
+    init(rows: borrowing RawLogRows, kind: [UInt8]) {
         var minimum = Int64.max
         var maximum = Int64.min
         var textPresent = [Bool](repeating: false, count: rows.customerTexts.count)

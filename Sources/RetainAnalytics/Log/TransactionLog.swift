@@ -22,8 +22,9 @@ public struct TransactionLog: Sendable {
 
     public var customerCount: Int { offsets.count - 1 }
     public var transactionCount: Int { day.count }
-    public var firstDay: Int { day.min().map(Int.init) ?? 0 }
-    public var lastDay: Int { day.max().map(Int.init) ?? 0 }
+    /// The first and last transaction day of the log (0 when it has none).
+    public internal(set) var firstDay = 0
+    public internal(set) var lastDay = 0
 
     /// The id of customer `c` as written in the log.
     public func customerID(_ customer: Int) -> String {
