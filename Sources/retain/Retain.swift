@@ -15,6 +15,7 @@ struct Retain: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, MigrateCommand.self, KeysCommand.self, ProgramsCommand.self, CustomerCommand.self,
             RulesCommand.self, ProgramCommand.self, ExpireCommand.self, ReportCommand.self, ImportCommand.self,
+            AnalyzeCommand.self,
         ])
 
     /// Runs Swift concurrency on SwiftNIO's event loop threads, so database and network completions do not hop

@@ -59,7 +59,7 @@ public struct TransactionLogLayout: Sendable, Codable, Equatable {
     ]
     static let dateNames = [
         "date", "invoicedate", "orderdate", "transactiondate", "purchasedate", "timestamp", "datetime", "createdat",
-        "time", "orderedat", "placedat",
+        "time", "orderedat", "placedat", "visit", "visitdate", "visitedat", "day", "purchasedat", "saledate",
     ]
     static let amountNames = [
         "amount", "dollarvalue", "total", "ordertotal", "revenue", "sales", "value", "totalamount", "sum", "spend",
