@@ -19,20 +19,34 @@ log=$work/txlog.csv
 [[ -f $log ]] || "$venv/bin/python" "$bench/gen_synthetic_txlog.py" "$log"
 swift build -c release --product retain --scratch-path .build-release >/dev/null
 retain=.build-release/release/retain
-timed() { /usr/bin/time -f "%e %M" -o "$work/time" "$@"; read -r wall kb <"$work/time"; echo "$wall s, $((kb / 1024)) MB"; }
+# Runs a command, then prints its wall time and peak memory on fd 3 (the terminal), whatever its own redirections.
+exec 3>&1
+timed() {
+  if /usr/bin/time -f "%e %M" -o "$work/time" "$@"; then
+    read -r wall kb < <(tail -n 1 "$work/time")
+    echo "$wall s, $((kb / 1024)) MB" >&3
+  else
+    echo "FAILED (exit $?; see above)" >&3
+  fi
+}
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); log: $(wc -l <"$log") lines"
 for run in $(seq "$runs"); do
   echo "run $run"
-  echo "  (a) retain analyze --no-models: $(timed $retain analyze "$log" --preset cdnow --no-models --json --quiet >/dev/null)"
-  echo "  (a) duckdb, 2 threads:          $(timed "$venv/bin/python" "$bench/bench_retention.py" duckdb "$log" --threads 2 >"$work/duckdb.json")"
-  echo "  (c) retain analyze (all):       $(timed $retain analyze "$log" --preset cdnow --json --quiet --timings \
-    --customers-out "$work/customers.csv" >"$work/retain.json" 2>"$work/timings.txt")"
-  echo "      retain fit phase:           $(grep 'fitting BG/NBD' "$work/timings.txt")"
-  echo "  (c) peer_pipeline.py:           $(timed "$venv/bin/python" "$bench/peer_pipeline.py" "$log" "$bench" >"$work/peer.json")"
-  echo "      peer phases:                $(cat "$work/peer.json")"
-  echo "  (b) lifetimes fit on Retain's per-customer summary: $(timed "$venv/bin/python" "$bench/bench_bgnbd_fit.py" \
-    "$work/customers.csv" >"$work/lifetimes.json")"
+  echo -n "  (a) retain analyze --no-models: "
+  timed $retain analyze "$log" --preset cdnow --no-models --json --quiet >/dev/null
+  echo -n "  (a) duckdb, 2 threads:          "
+  timed "$venv/bin/python" "$bench/bench_retention.py" duckdb "$log" --threads 2 >"$work/duckdb.json"
+  echo -n "  (c) retain analyze (all):       "
+  timed $retain analyze "$log" --preset cdnow --json --quiet --timings >"$work/retain.json" 2>"$work/timings.txt"
+  echo "      retain phases:              $(tr '\n' ';' <"$work/timings.txt")"
+  echo -n "  (c) peer_pipeline.py:           "
+  timed "$venv/bin/python" "$bench/peer_pipeline.py" "$log" "$bench" >"$work/peer.json" 2>"$work/peer.err"
+  echo "      peer phases:                $(tail -n 1 "$work/peer.json")"
+  # (b) on the same (frequency, recency, T): Retain's per-customer table (written outside the timed runs).
+  $retain analyze "$log" --preset cdnow --quiet --customers-out "$work/customers.csv" >/dev/null
+  echo -n "  (b) lifetimes fit on Retain's per-customer summary: "
+  timed "$venv/bin/python" "$bench/bench_bgnbd_fit.py" "$work/customers.csv" >"$work/lifetimes.json"
   python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]

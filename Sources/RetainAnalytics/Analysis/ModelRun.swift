@@ -72,21 +72,30 @@ struct ModelRun {
         let monetary = current.monetary
         let steps = max(1, Int((horizon * unit / 30.4375).rounded()))  // monthly discounting steps
         Parallel.chunks(count, minimum: 20_000) { range in
+            // Expected purchases if active, plain and discounted, per (x, T): shared by most customers of a daily log.
+            var shared: [SharedKey: (purchases: Double, discountedPurchases: Double)] = [:]
             for customer in range {
                 let x = histories.frequency[customer]
                 let tx = histories.recency[customer]
                 let age = histories.age[customer]
-                alive[customer] = purchaseModel.probabilityAlive(frequency: x, recency: tx, age: age)
-                purchases[customer] = purchaseModel.conditionalExpectedPurchases(
-                    within: horizon, frequency: x, recency: tx, age: age)
+                let key = SharedKey(frequency: x, age: age)
+                let ifActive =
+                    shared[key]
+                    ?? {
+                        let value = CustomerValue.ifActive(
+                            model: purchaseModel, frequency: x, age: age, horizon: horizon, steps: steps,
+                            discountRate: options.discountRate, unitsPerYear: options.timeUnit.perYear)
+                        shared[key] = value
+                        return value
+                    }()
+                let probability = purchaseModel.probabilityAlive(frequency: x, recency: tx, age: age)
+                alive[customer] = probability
+                purchases[customer] = probability * ifActive.purchases
                 if let spendModel {
                     let average = spendModel.conditionalExpectedAverageValue(
                         frequency: x, averageValue: monetary[customer])
                     spend[customer] = average
-                    value[customer] = CustomerValue.predicted(
-                        model: purchaseModel, spend: average, frequency: x, recency: tx, age: age, horizon: horizon,
-                        steps: steps, discountRate: options.discountRate, unitsPerYear: options.timeUnit.perYear,
-                        margin: options.margin ?? 1)
+                    value[customer] = (options.margin ?? 1) * average * probability * ifActive.discountedPurchases
                 }
             }
         }
@@ -105,6 +114,12 @@ struct ModelRun {
         phase("at-risk list")
         atRisk = Self.atRisk(
             log: log, stats: stats, rfm: rfm, table: table, options: options, endDay: endDay)
+    }
+
+    /// Customers with the same repeat purchases and age share their expected purchases if active.
+    struct SharedKey: Hashable {
+        var frequency: Double
+        var age: Double
     }
 
     static func holdout(

@@ -57,13 +57,23 @@ extension BGNBDModel {
     public func conditionalExpectedPurchases(
         within horizons: [Double], frequency x: Double, recency tx: Double, age: Double
     ) -> [Double] {
+        let alive = probabilityAlive(frequency: x, recency: tx, age: age)
+        return expectedPurchasesIfActive(within: horizons, frequency: x, age: age).map { $0 * alive }
+    }
+
+    /// E[Y(t) | x, t_x, T] ÷ P(alive) at several horizons: the purchases to expect if the customer is still active.
+    /// It depends on x and T only (not on t_x), so customers with the same pair can share it.
+    /// - Parameters:
+    ///   - horizons: lengths of future periods, in the model's unit.
+    ///   - frequency: x, repeat purchases so far.
+    ///   - age: T.
+    public func expectedPurchasesIfActive(within horizons: [Double], frequency x: Double, age: Double) -> [Double] {
         let (aMinusOne, c) = seriesParameters(frequency: x)
         let zs = horizons.map { $0 > 0 ? $0 / (alpha + age + $0) : 0 }
         let series = Hypergeometric.seriesMinusOne(a: aMinusOne + b - r, b: aMinusOne, c: c, z: zs)
-        let alive = probabilityAlive(frequency: x, recency: tx, age: age)
         return horizons.indices.map { j in
             horizons[j] > 0
-                ? expectation(within: horizons[j], age: age, aMinusOne: aMinusOne, c: c, series: series[j]) * alive : 0
+                ? expectation(within: horizons[j], age: age, aMinusOne: aMinusOne, c: c, series: series[j]) : 0
         }
     }
 

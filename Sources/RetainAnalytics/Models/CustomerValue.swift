@@ -28,16 +28,30 @@ public enum CustomerValue {
         model: BGNBDModel, spend: Double, frequency: Double, recency: Double, age: Double, horizon: Double,
         steps: Int, discountRate: Double, unitsPerYear: Double, margin: Double
     ) -> Double {
-        guard horizon > 0, steps > 0 else { return 0 }
+        let ifActive = ifActive(
+            model: model, frequency: frequency, age: age, horizon: horizon, steps: steps, discountRate: discountRate,
+            unitsPerYear: unitsPerYear)
+        return margin * spend * model.probabilityAlive(frequency: frequency, recency: recency, age: age)
+            * ifActive.discountedPurchases
+    }
+
+    /// The parts of the CLV that depend only on x and T: the expected purchases over the horizon given that the
+    /// customer is still active, and the same step by step discounted. E[Y(t) | x, t_x, T] is P(alive) (which alone
+    /// depends on t_x) times these, so customers sharing (x, T) — most of them in a daily log — share one
+    /// evaluation of the series.
+    public static func ifActive(
+        model: BGNBDModel, frequency: Double, age: Double, horizon: Double, steps: Int, discountRate: Double,
+        unitsPerYear: Double
+    ) -> (purchases: Double, discountedPurchases: Double) {
+        guard horizon > 0, steps > 0 else { return (0, 0) }
         let ends = (1...steps).map { horizon * Double($0) / Double(steps) }
-        let cumulative = model.conditionalExpectedPurchases(
-            within: ends, frequency: frequency, recency: recency, age: age)
+        let cumulative = model.expectedPurchasesIfActive(within: ends, frequency: frequency, age: age)
         var previous = 0.0
         var total = 0.0
         for (end, purchases) in zip(ends, cumulative) {
             total += (purchases - previous) / Foundation.pow(1 + discountRate, end / unitsPerYear)
             previous = purchases
         }
-        return margin * spend * total
+        return (cumulative.last ?? 0, total)
     }
 }
