@@ -136,9 +136,10 @@ public enum HTMLReport {
     }
 }
 
-/// Number formatting shared by the report's text.
-enum Format {
-    static func count(_ value: Int) -> String {
+/// Number formatting shared by the reports (HTML here, the terminal tables of `retain analyze`).
+public enum Format {
+    /// 1234567 → "1,234,567".
+    public static func count(_ value: Int) -> String {
         let digits = String(abs(value))
         var out = ""
         for (index, character) in digits.enumerated() {

@@ -182,15 +182,7 @@ enum AnalysisText {
         }
     }
 
-    static func count(_ value: Int) -> String {
-        let digits = String(abs(value))
-        var out = ""
-        for (index, character) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { out += "," }
-            out.append(character)
-        }
-        return (value < 0 ? "-" : "") + out
-    }
+    static func count(_ value: Int) -> String { Format.count(value) }
 
     static func amount(_ value: Double?) -> String {
         guard let value else { return "—" }
