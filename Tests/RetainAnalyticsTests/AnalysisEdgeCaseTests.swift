@@ -47,15 +47,15 @@ struct AnalysisEdgeCaseTests {
     func noMoney() throws {
         var customers: [String] = []
         var days: [Int] = []
-        var random = SplitMix(seed: 3)
+        var random = SplitMix64(seed: 3)
         for customer in 0..<400 {
-            let first = 19_000 + random.next() % 200
+            let first = 19_000 + random.nextInt() % 200
             customers.append(String(customer))
             days.append(first)
             // Heterogeneous buyers (a few frequent, most occasional), as the model expects.
-            for _ in 0..<(customer % 7 == 0 ? 6 + random.next() % 12 : random.next() % 2) {
+            for _ in 0..<(customer % 7 == 0 ? 6 + random.nextInt() % 12 : random.nextInt() % 2) {
                 customers.append(String(customer))
-                days.append(first + 1 + random.next() % 300)
+                days.append(first + 1 + random.nextInt() % 300)
             }
         }
         let (report, _) = try Self.analyse(customers, days, nil)

@@ -159,6 +159,9 @@ struct SplitMix64: RandomNumberGenerator {
 }
 
 extension SplitMix64 {
+    /// A non-negative Int (the top 63 bits), for picking test values with `%`.
+    mutating func nextInt() -> Int { Int(truncatingIfNeeded: next() >> 1) }
+
     /// Uniform on (0, 1).
     mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
 

@@ -138,29 +138,16 @@ struct TransactionLogTests {
     @Test("a 2-part parallel read equals a 1-part read")
     func parallelRead() throws {
         var text = "customer_id,date,amount\n"
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for _ in 0..<400_000 {
-            let customer = generator.next() % 5_000
+            let customer = generator.nextInt() % 5_000
             text +=
-                "\(customer),2024-0\(1 + generator.next() % 9)-1\(generator.next() % 10),\(generator.next() % 10_000).\(generator.next() % 100)\n"
+                "\(customer),2024-0\(1 + generator.nextInt() % 9)-1\(generator.nextInt() % 10),\(generator.nextInt() % 10_000).\(generator.nextInt() % 100)\n"
         }
         let bytes = Array(text.utf8)
         #expect(bytes.count > 8 << 20)
         let parallel = try TransactionLog.read(bytes)
         let serial = try TransactionLog.read(Array(("\"customer_id\"" + text.dropFirst("customer_id".count)).utf8))
         #expect(parallel.offsets == serial.offsets && parallel.day == serial.day && parallel.amount == serial.amount)
-    }
-}
-
-/// A small seeded generator for test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int(truncatingIfNeeded: (z ^ (z >> 31)) >> 1)
     }
 }

@@ -14,7 +14,7 @@ public enum Analysis {
             log: log, stats: stats, yearlyRetention: PeriodMetrics.yearlyRetention(log: log),
             lifetimeYears: options.lifetimeYears)
         let periods = PeriodMetrics(
-            log: log, stats: stats, unit: options.period, activityWindowDays: options.activityWindowDays)
+            log: log, unit: options.period, activityWindowDays: options.activityWindowDays)
         phase("cohorts")
         let cohorts = CohortTable(log: log, stats: stats, unit: options.period)
         phase("RFM")

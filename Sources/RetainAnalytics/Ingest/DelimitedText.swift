@@ -58,7 +58,7 @@ public struct DelimitedTextReader: Sendable {
                 if let text = String(validating: slice, as: UTF8.self) { return text }
                 legacy += 1
                 if legacyAt.count < 5 && legacyAt.last != recordLine { legacyAt.append(recordLine) }
-                return String(decoding: slice.map { Windows1252.scalar($0) }.flatMap { String($0).utf8 }, as: UTF8.self)
+                return Windows1252.decode(slice)
             }
 
             while index < count {
@@ -147,6 +147,11 @@ enum Windows1252 {
         0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A,
         0x0153, 0xFFFD, 0x017E, 0x0178,
     ]
+
+    /// Bytes read as Windows-1252 text.
+    static func decode(_ bytes: some Sequence<UInt8>) -> String {
+        String(decoding: bytes.map(scalar).flatMap { String($0).utf8 }, as: UTF8.self)
+    }
 
     static func scalar(_ byte: UInt8) -> Character {
         if byte >= 0x80 && byte < 0xA0 { return Character(Unicode.Scalar(high[Int(byte - 0x80)])!) }

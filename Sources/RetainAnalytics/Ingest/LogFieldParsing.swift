@@ -92,7 +92,7 @@ enum LogFieldParsing {
     static func text(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
         let slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
         if let text = String(validating: slice, as: UTF8.self) { return text }
-        return String(decoding: slice.map { Windows1252.scalar($0) }.flatMap { String($0).utf8 }, as: UTF8.self)
+        return Windows1252.decode(slice)
     }
 
     static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {

@@ -45,7 +45,6 @@ struct RowPlan: Sendable {
             let rowStart = index
             let rowLine = line
             var field = 0
-            var found = 0
             side.removeAll(keepingCapacity: true)
             for role in 0..<6 { starts[role] = -1 }
             var broken: String?
@@ -77,7 +76,6 @@ struct RowPlan: Sendable {
                         starts[role] = sideStart
                         ends[role] = side.count
                         inSide[role] = true
-                        found += 1
                     }
                     while index < end && buffer[index] != delimiter && buffer[index] != 10 { index += 1 }
                 } else {
@@ -91,7 +89,6 @@ struct RowPlan: Sendable {
                         starts[role] = fieldStart
                         ends[role] = index > fieldStart && buffer[index - 1] == 13 ? index - 1 : index
                         inSide[role] = false
-                        found += 1
                     }
                 }
                 if index < end && buffer[index] == delimiter {

@@ -29,7 +29,7 @@ public struct PeriodMetrics: Sendable, Codable, Equatable {
         public var revenueChurn: Double?
     }
 
-    public init(log: TransactionLog, stats: CustomerStats, unit: PeriodUnit, activityWindowDays: Int) {
+    public init(log: TransactionLog, unit: PeriodUnit, activityWindowDays: Int) {
         self.unit = unit
         self.activityWindowDays = activityWindowDays
         periods = []
