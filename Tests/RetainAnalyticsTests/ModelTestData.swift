@@ -100,6 +100,21 @@ enum ModelTestData {
 
     // MARK: synthetic customers
 
+    /// Customers drawn by ../shared/bench/gen_bgnbd_synthetic.py (fixture written by
+    /// scripts/reference/bgnbd_synthetic_reference.py) with the parameters that drew them.
+    static func sharedGeneratorCustomers() throws -> (histories: PurchaseHistories, truth: [String: Double]) {
+        struct Fixture: Decodable {
+            var truth: [String: Double]
+            var frequency: [Double]
+            var recency: [Double]
+            var T: [Double]
+        }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/bgnbd_synthetic.json")
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+        return (PurchaseHistories(frequency: fixture.frequency, recency: fixture.recency, age: fixture.T), fixture.truth)
+    }
+
     /// BG/NBD customers drawn as ../shared/bench/gen_bgnbd_synthetic.py does: λ ~ Gamma(r, rate α),
     /// p ~ Beta(a, b), T ~ U(20, 78), J ~ Geometric(p) on {1, 2, …}, N ~ Poisson(λT), x = min(J, N),
     /// t_x = T · Beta(x, N − x + 1). With `roundTo` (e.g. 1/7 week, like daily logs) T is drawn uniformly from the
