@@ -107,12 +107,17 @@ enum ModelTestData {
             var truth: [String: Double]
             var frequency: [Double]
             var recency: [Double]
-            var T: [Double]
+            var age: [Double]
+            enum CodingKeys: String, CodingKey {
+                case truth, frequency, recency
+                case age = "T"
+            }
         }
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/bgnbd_synthetic.json")
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
-        return (PurchaseHistories(frequency: fixture.frequency, recency: fixture.recency, age: fixture.T), fixture.truth)
+        let histories = PurchaseHistories(frequency: fixture.frequency, recency: fixture.recency, age: fixture.age)
+        return (histories, fixture.truth)
     }
 
     /// BG/NBD customers drawn as ../shared/bench/gen_bgnbd_synthetic.py does: λ ~ Gamma(r, rate α),
