@@ -45,6 +45,7 @@ let package = Package(
             name: "RetainServices",
             dependencies: [
                 "RetainCore",
+                "RetainAnalytics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],

@@ -10,18 +10,21 @@ import RetainServices
 public struct HTTPDependencies: Sendable {
     public var service: LoyaltyService
     public var administration: Administration
+    /// The analytics over the store, computed on a schedule or on demand and kept between requests.
+    public var analytics: LiveAnalytics
     /// Throws when the database cannot be reached; `/health` reports it.
     public var healthCheck: @Sendable () async throws -> Void
     /// Renders `/metrics` in Prometheus text format; nil serves an empty document.
     public var renderMetrics: (@Sendable () -> String)?
 
     public init(
-        service: LoyaltyService, administration: Administration,
+        service: LoyaltyService, administration: Administration, analytics: LiveAnalytics? = nil,
         healthCheck: @escaping @Sendable () async throws -> Void,
         renderMetrics: (@Sendable () -> String)? = nil
     ) {
         self.service = service
         self.administration = administration
+        self.analytics = analytics ?? LiveAnalytics(service: service)
         self.healthCheck = healthCheck
         self.renderMetrics = renderMetrics
     }
@@ -61,6 +64,7 @@ public func buildRouter(_ dependencies: HTTPDependencies) -> Router<RetainReques
     ProgramController(service: dependencies.service, administration: dependencies.administration).register(on: v1)
     MembershipController(service: dependencies.service).register(on: v1)
     RewardController(service: dependencies.service).register(on: v1)
+    AnalyticsController(service: dependencies.service, analytics: dependencies.analytics).register(on: v1)
     return router
 }
 

@@ -59,6 +59,18 @@ extension LoyaltyService {
     }
 
     /// A customer by Retain id, or by `external_id:…`, `email:…`, `phone:…`, `card:…`.
+    /// The id of the customer a path names (`cus_…`, `email:…`, `phone:…`, `external:…`, `card:…`); not found
+    /// otherwise.
+    public func customerID(program: String, reference: String) async throws -> String {
+        let lookup = Self.lookup(for: reference)
+        return try await store.read(program: program) { session in
+            guard let customer = try await session.findCustomer(lookup) else {
+                throw DomainError.notFound(what: "customer", id: reference)
+            }
+            return customer.id
+        }
+    }
+
     public func customer(program: String, id: String) async throws -> CustomerView {
         let settings = try await environment.programs.program(program).settings
         let time = now

@@ -37,8 +37,12 @@ public struct TransactionLog: Sendable {
         Double(amount) / Double(LogFieldParsing.scale)
     }
 
-    /// Builds a log directly from transactions (tests, the store): customer ids, days and amounts per row.
-    public init(customers: [String], days: [Int], amounts: [Double]?, layout: TransactionLogLayout? = nil) {
+    /// Builds a log directly from transactions (tests, the store): customer ids, days and amounts per row, cleaned
+    /// by `rules` (rows are distinct and none is a return, so only the same-day and zero-amount rules act).
+    public init(
+        customers: [String], days: [Int], amounts: [Double]?, layout: TransactionLogLayout? = nil,
+        rules: CleaningRules = CleaningRules()
+    ) {
         var rows = RawLogRows()
         for (index, id) in customers.enumerated() {
             let key: LogFieldParsing.Key =
@@ -53,7 +57,7 @@ public struct TransactionLog: Sendable {
         }
         self = TransactionLog.build(
             rows, layout: layout ?? TransactionLogLayout(customer: "customer", date: "day", source: "given"),
-            datePattern: "yyyy-MM-dd", hasMoney: amounts != nil, hasOrder: false, rules: CleaningRules())
+            datePattern: "yyyy-MM-dd", hasMoney: amounts != nil, hasOrder: false, rules: rules)
     }
 
     init(layout: TransactionLogLayout, datePattern: String) {

@@ -16,7 +16,7 @@ public protocol LoyaltyStore: Sendable {
 
 /// Everything a use case can ask of one program's data inside one transaction.
 public protocol StoreSession: CustomerRepository, OrderRepository, LedgerRepository, RuleRepository, EventRepository,
-    IdempotencyRepository, RedemptionRepository, MembershipRepository, RewardRepository
+    IdempotencyRepository, RedemptionRepository, MembershipRepository, RewardRepository, PurchaseRepository
 {
     var programID: String { get }
 }
@@ -121,6 +121,15 @@ public protocol RewardRepository {
     func countRewardInstances(rewardID: String, customerID: String?) async throws -> Int
     /// Issued instances whose code expired at or before `time`.
     func dueRewardInstances(asOf time: Date, limit: Int) async throws -> [RewardInstance]
+}
+
+/// Orders as purchases, for the analytics on live data.
+public protocol PurchaseRepository {
+    /// A page of the program's orders by order id, continuing after `after`, each with the money its returns took
+    /// back.
+    func purchases(after: String?, limit: Int) async throws -> [PurchaseRow]
+    /// Changes whenever an order or a return is recorded: lets a scheduled recomputation skip unchanged data.
+    func purchaseFingerprint() async throws -> String
 }
 
 public protocol RuleRepository {

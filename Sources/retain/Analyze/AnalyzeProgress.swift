@@ -1,4 +1,5 @@
 import Foundation
+import RetainAnalytics
 
 /// The progress line of `retain analyze` on standard error: the reading fraction, then each phase by name.
 /// Silent with `--quiet`; on a non-terminal each phase is one line.
@@ -29,6 +30,15 @@ final class AnalyzeProgress: @unchecked Sendable {
             guard interactive, Date().timeIntervalSince(lastDraw) > 0.1 || value >= 1 else { return }
             lastDraw = Date()
             draw(String(format: "%@ %3.0f%%", current, value * 100), final: false, force: true)
+        }
+    }
+
+    /// How far a phase of unknown length got: "reading orders 150,000".
+    func count(_ value: Int, of unit: String) {
+        lock.withLock {
+            guard interactive, Date().timeIntervalSince(lastDraw) > 0.1 else { return }
+            lastDraw = Date()
+            draw("\(current) \(Format.count(value)) \(unit)", final: false, force: true)
         }
     }
 

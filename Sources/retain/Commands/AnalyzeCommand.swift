@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
 import RetainAnalytics
+import RetainCore
+import RetainServices
 
-/// `retain analyze FILE`: retention analytics and predicted customer value from any transaction log.
-struct AnalyzeCommand: ParsableCommand {
+/// `retain analyze FILE` or `retain analyze --database PATH`: retention analytics and predicted customer value from
+/// any transaction log, or from a program's own orders.
+struct AnalyzeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Retention, cohorts, RFM, BG/NBD and Gamma-Gamma, CLV and the at-risk list from a transaction log.",
@@ -12,14 +15,27 @@ struct AnalyzeCommand: ParsableCommand {
             come from --preset, from --…-column options, or are guessed from the header (the guess is printed). \
             Definitions, tie rules and every JSON key are in docs/analytics.md.
 
+            With --database instead of FILE, the log is a program's own orders in Retain's store: one purchase per \
+            order with a customer, on the day it was placed in the program's time zone, worth what was paid less \
+            what was returned; unmatched and fully returned orders are left out and counted.
+
             Examples:
               retain analyze ../shared/data/cdnow_master_1997-1998.csv.gz --preset cdnow
               retain analyze sales.csv --customer-column client --date-column day --amount-column total --json
               retain analyze log.csv.gz --calibration-end 1997-09-30 --customers-out customers.csv --html report.html
+              retain analyze --database retain.sqlite --program default --html report.html
             """)
 
     @Argument(help: "The transaction log (CSV, .gz read directly).")
-    var file: String
+    var file: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Analyse the orders in this Retain database instead of a FILE (it must exist).", valueName: "path"))
+    var database: String?
+
+    @Option(help: ArgumentHelp("With --database: the program (workspace) id.", valueName: "id"))
+    var program: String = "default"
 
     @OptionGroup var layout: LogLayoutOptions
     @OptionGroup var rules: LogRuleOptions
@@ -44,11 +60,45 @@ struct AnalyzeCommand: ParsableCommand {
         _ = try layout.layout()
         _ = try rules.rules()
         _ = try analysis.options()
+        switch (file, database) {
+        case (nil, nil): throw ValidationError("give a transaction log FILE, or --database PATH to analyse a store")
+        case (.some, .some): throw ValidationError("give either a FILE or --database, not both")
+        case (nil, .some):
+            if layout.isGiven {
+                throw ValidationError("column, preset and format options describe a FILE; --database needs none")
+            }
+            if rules.returns != "exclude" {
+                throw ValidationError("--returns applies to a FILE; with --database, returns are netted per order")
+            }
+        case (.some, nil):
+            if program != "default" { throw ValidationError("--program goes with --database") }
+        }
     }
 
-    func run() throws {
+    func run() async throws {
         let started = Date()
         let progress = AnalyzeProgress(quiet: quiet)
+        let (log, source) =
+            if let database { try await storeLog(database, progress: progress) } else { try fileLog(progress) }
+        let (report, table) = Analysis.run(log, options: try analysis.options(), file: source) { progress.phase($0) }
+        if let customersOut {
+            progress.phase("writing \(customersOut)")
+            try CustomerCSV.write(table, to: customersOut)
+        }
+        if let html {
+            progress.phase("writing \(html)")
+            try Data(HTMLReport.render(report).utf8).write(to: URL(fileURLWithPath: html))
+        }
+        progress.finish(seconds: Date().timeIntervalSince(started), timings: timings)
+        if json {
+            print(String(decoding: try report.json(), as: UTF8.self))
+        } else {
+            AnalysisText.print(report)
+        }
+    }
+
+    private func fileLog(_ progress: AnalyzeProgress) throws -> (TransactionLog, String) {
+        let file = file ?? ""
         progress.phase("reading \(file)")
         let reader = TransactionLogReader(layout: try layout.layout(), delimiter: try layout.delimiterByte())
         let log: TransactionLog
@@ -67,26 +117,42 @@ struct AnalyzeCommand: ParsableCommand {
                     + "\(log.quality.rowsWithoutCustomer) without a customer, \(log.quality.unreadableRows) unreadable)"
             )
         }
-        let (report, table) = Analysis.run(log, options: try analysis.options(), file: file) { progress.phase($0) }
-        if let customersOut {
-            progress.phase("writing \(customersOut)")
-            try CustomerCSV.write(table, to: customersOut)
+        return (log, file)
+    }
+
+    /// The program's orders, read from an existing database (never created here).
+    private func storeLog(_ path: String, progress: AnalyzeProgress) async throws -> (TransactionLog, String) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CLIError("\(path): no such database; give the file `retain serve` or `retain import` uses")
         }
-        if let html {
-            progress.phase("writing \(html)")
-            try Data(HTMLReport.render(report).utf8).write(to: URL(fileURLWithPath: html))
+        progress.phase("reading the orders of program \(program)")
+        let rules = try rules.rules()
+        let (log, counts) = try await Runtime.with(try DatabaseOptions.parse(["--database", path])) { runtime in
+            do {
+                return try await runtime.service.purchaseLog(program: program, rules: rules) { read in
+                    progress.count(read, of: "orders")
+                }
+            } catch DomainError.notFound {
+                throw CLIError("\(path) has no program \(program); `retain programs list` shows them")
+            }
         }
-        progress.finish(seconds: Date().timeIntervalSince(started), timings: timings)
-        if json {
-            print(String(decoding: try report.json(), as: UTF8.self))
-        } else {
-            AnalysisText.print(report)
+        guard let log else {
+            throw CLIError(
+                "program \(program) in \(path) has no purchases to analyse (\(counts.orders) orders, "
+                    + "\(counts.unmatched) unmatched, \(counts.fullyReturned) fully returned)")
         }
+        return (log, "\(path), program \(program)")
     }
 }
 
 /// Which columns mean what.
 struct LogLayoutOptions: ParsableArguments {
+    /// Whether any option was given (they describe a file, not a store).
+    var isGiven: Bool {
+        [preset, customerColumn, dateColumn, amountColumn, quantityColumn, priceColumn, orderColumn, dateFormat,
+         returnPrefix, delimiter].contains { $0 != nil }
+    }
+
     @Option(
         help: ArgumentHelp(
             "A known layout: cdnow or online-retail (columns found by header name).", valueName: "preset"))

@@ -14,10 +14,12 @@ import UnixSignals
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP API (and the points-expiry job) until SIGTERM or Ctrl-C.",
+        abstract: "Run the HTTP API (with the points-expiry and analytics jobs) until SIGTERM or Ctrl-C.",
         discussion: """
             Applies pending migrations, creates the default program, and on the very first start creates an admin \
-            API key and prints it once. SIGTERM or SIGINT stops accepting connections and lets requests in flight \
+            API key and prints it once. Beside the API, two jobs run for every program: points expiry \
+            (--expiry-interval) and the analytics behind /v1/analytics (--analytics-interval; recomputed only when \
+            orders or returns changed, and on demand by POST /v1/analytics/refresh). SIGTERM or SIGINT stops accepting connections and lets requests in flight \
             finish before the database is closed.
             """)
 
@@ -31,6 +33,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Seconds between runs of the points-expiry job.", valueName: "seconds"))
     var expiryInterval: Int = 3600
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds between checks that recompute /v1/analytics for programs whose orders changed.",
+            valueName: "seconds"))
+    var analyticsInterval: Int = 900
 
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level"))
     var logLevel: String = "info"
@@ -56,15 +64,35 @@ struct ServeCommand: AsyncParsableCommand {
                     Use it as: curl -H 'Authorization: Bearer \(made.secret)' http://\(host):\(port)/v1/program
                     """)
             }
+            let analytics = LiveAnalytics(service: runtime.service)
             let dependencies = HTTPDependencies(
-                service: runtime.service, administration: runtime.administration,
+                service: runtime.service, administration: runtime.administration, analytics: analytics,
                 healthCheck: { _ = try await runtime.administration.programs() },
                 renderMetrics: { registry.emitToString() })
-            let expiry = ExpiryScheduler(
-                service: runtime.service, administration: runtime.administration,
-                interval: .seconds(max(1, expiryInterval)), logger: logger)
+            let service = runtime.service
+            let expiry = ProgramScheduler(
+                job: "expiry", administration: runtime.administration, interval: .seconds(max(1, expiryInterval)),
+                logger: logger
+            ) { program, logger in
+                let report = try await service.expirePoints(program: program)
+                if report.entries > 0 {
+                    logger.info("expired \(report.points) points in \(report.entries) lots of program \(program)")
+                }
+            }
+            let analyticsJob = ProgramScheduler(
+                job: "analytics", administration: runtime.administration,
+                interval: .seconds(max(1, analyticsInterval)), logger: logger
+            ) { program, logger in
+                let before = await analytics.cached(program: program)?.computedAt
+                let snapshot = try await analytics.refresh(program: program)
+                if snapshot.computedAt != before {
+                    logger.info(
+                        "analytics of program \(program): \(snapshot.purchases.purchases) purchases of \(snapshot.purchases.customers) customers in \(String(format: "%.2f", snapshot.computeSeconds)) s"
+                    )
+                }
+            }
             let app = buildApplication(
-                dependencies, host: host, port: port, services: [expiry], logger: logger,
+                dependencies, host: host, port: port, services: [expiry, analyticsJob], logger: logger,
                 onServerRunning: { channel in
                     let boundPort = channel.localAddress?.port ?? port
                     print(
@@ -76,33 +104,6 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
             print("retain stopped")
-        }
-    }
-}
-
-/// Runs the expiry job for every program on a fixed interval, beside the HTTP server.
-struct ExpiryScheduler: Service {
-    let service: LoyaltyService
-    let administration: Administration
-    let interval: Duration
-    let logger: Logger
-
-    func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                for program in (try? await administration.programs()) ?? [] {
-                    do {
-                        let report = try await service.expirePoints(program: program.id)
-                        if report.entries > 0 {
-                            logger.info(
-                                "expired \(report.points) points in \(report.entries) lots of program \(program.id)")
-                        }
-                    } catch {
-                        logger.error("expiry job failed for program \(program.id): \(error)")
-                    }
-                }
-                try await Task.sleep(for: interval)
-            }
         }
     }
 }
