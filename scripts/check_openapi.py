@@ -41,6 +41,8 @@ EXPECTED = {
     ("get", "/v1/reward-codes/{code}"), ("post", "/v1/reward-codes/{code}/use"),
     ("post", "/v1/reward-codes/{code}/cancel"), ("get", "/v1/expiring-points"), ("get", "/v1/reports/liability"),
     ("post", "/v1/program/dry-run"),
+    ("get", "/v1/analytics/summary"), ("get", "/v1/analytics/cohorts"), ("get", "/v1/analytics/rfm"),
+    ("get", "/v1/analytics/at-risk"), ("get", "/v1/analytics/customers/{id}"), ("post", "/v1/analytics/refresh"),
 }
 found = {(m, p) for p, item in doc["paths"].items() for m in item}
 if found != EXPECTED:

@@ -88,7 +88,9 @@ import Testing
             try await Self.load(client, key: harness.keyA)
             let first = try await client.call(.get, "/v1/analytics/summary", key: harness.keyA)
             let extra = Purchase(customer: 0, orderID: "A-extra", day: 100, cents: 5_000)
-            #expect(try await client.call(.post, "/v1/orders", key: harness.keyA, body: Self.orderBody(extra)).status == 201)
+            #expect(
+                try await client.call(.post, "/v1/orders", key: harness.keyA, body: Self.orderBody(extra)).status == 201
+            )
 
             let cached = try await client.call(.get, "/v1/analytics/summary", key: harness.keyA)
             #expect(cached.string("computed_at") == first.string("computed_at"))

@@ -136,7 +136,8 @@ struct AuthAndDocumentHTTPTests {
         "GET /v1/customers/{id}/stamp-cards", "GET /v1/rewards", "POST /v1/customers/{id}/rewards",
         "GET /v1/customers/{id}/rewards", "GET /v1/reward-codes/{code}", "POST /v1/reward-codes/{code}/use",
         "POST /v1/reward-codes/{code}/cancel", "GET /v1/expiring-points", "GET /v1/reports/liability",
-        "POST /v1/program/dry-run",
+        "POST /v1/program/dry-run", "GET /v1/analytics/summary", "GET /v1/analytics/cohorts", "GET /v1/analytics/rfm",
+        "GET /v1/analytics/at-risk", "GET /v1/analytics/customers/{id}", "POST /v1/analytics/refresh",
     ]
 
     @Test("the OpenAPI document describes exactly the operations the router serves")

@@ -87,6 +87,8 @@ struct ProgramIsolationHTTPTests {
                 body: order.replacingOccurrences(of: #""O-1""#, with: #""O-2""#).replacingOccurrences(
                     of: #"{"email":"ann@example.com"}"#, with: #"{"customer_id":"\#(customer)"}"#),
                 expected: [422], field: "customer.customer_id"),
+            Probe(method: .get, path: "/v1/analytics/customers/\(customer)", expected: [404]),
+            Probe(method: .get, path: "/v1/analytics/customers/email:ann@example.com", expected: [404]),
             // B's own records, under the same natural keys as A's: created, no conflict.
             Probe(method: .post, path: "/v1/customers", body: #"{"email":"ann@example.com"}"#, expected: [201]),
             Probe(
@@ -102,6 +104,12 @@ struct ProgramIsolationHTTPTests {
             Probe(method: .get, path: "/v1/reports/liability", expected: [200]),
             Probe(method: .post, path: "/v1/program/dry-run?days=3650", body: #"{"rules":[]}"#, expected: [200]),
             Probe(method: .put, path: "/v1/program/configuration", body: #"{"tiers":null}"#, expected: [200]),
+            // B's analytics: computed from B's orders only, although A's were computed (and kept) first.
+            Probe(method: .post, path: "/v1/analytics/refresh", expected: [200]),
+            Probe(method: .get, path: "/v1/analytics/summary", expected: [200]),
+            Probe(method: .get, path: "/v1/analytics/cohorts", expected: [200]),
+            Probe(method: .get, path: "/v1/analytics/rfm", expected: [200]),
+            Probe(method: .get, path: "/v1/analytics/at-risk", expected: [200]),
         ]
     }
 
@@ -159,6 +167,8 @@ struct ProgramIsolationHTTPTests {
             let tierBefore = try await client.call(.get, "/v1/customers/\(customer)/tier", key: a)
             #expect(tierBefore.string("tier_id") == "gold")
             let configurationBefore = try await client.call(.get, "/v1/program/configuration", key: a).text
+            let analyticsBefore = try await client.call(.get, "/v1/analytics/summary", key: a)
+            #expect(analyticsBefore.object("purchases")["purchases"] as? Int == 1)
 
             for probe in Self.probes(customer: customer, code: code) {
                 let reply = try await client.call(
@@ -206,6 +216,13 @@ struct ProgramIsolationHTTPTests {
             #expect(try await client.call(.get, "/v1/program/configuration", key: a).text == configurationBefore)
             #expect(try await client.call(.get, "/v1/reward-codes/\(code)", key: a).text == rewardBefore)
             #expect(try await client.call(.get, "/v1/customers", key: a).ids("customers") == [customer])
+            let analyticsAfter = try await client.call(.post, "/v1/analytics/refresh?force=true", key: a)
+            #expect(
+                analyticsAfter.object("purchases") as NSDictionary == analyticsBefore.object("purchases")
+                    as NSDictionary)
+            #expect(
+                try await client.call(.get, "/v1/analytics/customers/\(customer)", key: a).object("customer")[
+                    "transactions"] as? Int == 1)
         }
     }
 

@@ -45,7 +45,8 @@ public actor LiveAnalytics {
         let task = Task<AnalyticsSnapshot, any Error> {
             let fingerprint = try await service.store.read(program: program) { try await $0.purchaseFingerprint() }
             if !force, let previous, previous.fingerprint == fingerprint { return previous }
-            return try await Self.compute(program: program, fingerprint: fingerprint, service: service, options: options)
+            return try await Self.compute(
+                program: program, fingerprint: fingerprint, service: service, options: options)
         }
         running[program] = task
         defer { running[program] = nil }
@@ -107,7 +108,8 @@ public struct AnalyticsSnapshot: Sendable {
         guard let table, let row = rowOfCustomer[id] else { return nil }
         return CustomerAnalytics(
             customerId: id, transactions: Int(table.frequency[row]) + 1, frequency: table.frequency[row],
-            recency: table.recency[row], age: table.age[row], monetary: report?.source.hasMoney == true
+            recency: table.recency[row], age: table.age[row],
+            monetary: report?.source.hasMoney == true
                 ? table.monetary[row] : nil,
             pAlive: table.probabilityAlive[row], expectedPurchases: table.expectedPurchases[row],
             expectedSpend: table.expectedSpend[row], clv: table.clv[row], rScore: Int(table.recencyScore[row]),

@@ -149,8 +149,10 @@ struct AnalyzeCommand: AsyncParsableCommand {
 struct LogLayoutOptions: ParsableArguments {
     /// Whether any option was given (they describe a file, not a store).
     var isGiven: Bool {
-        [preset, customerColumn, dateColumn, amountColumn, quantityColumn, priceColumn, orderColumn, dateFormat,
-         returnPrefix, delimiter].contains { $0 != nil }
+        [
+            preset, customerColumn, dateColumn, amountColumn, quantityColumn, priceColumn, orderColumn, dateFormat,
+            returnPrefix, delimiter,
+        ].contains { $0 != nil }
     }
 
     @Option(
