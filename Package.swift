@@ -114,6 +114,7 @@ let package = Package(
             name: "RetainServicesTests",
             dependencies: [
                 "RetainCore",
+                "RetainAnalytics",
                 "RetainServices",
                 "RetainStore",
                 .product(name: "SQLKit", package: "sql-kit"),

@@ -15,6 +15,18 @@ public struct PurchaseLogCounts: Sendable, Codable, Equatable {
     /// Orders analysed: one transaction each.
     public var purchases = 0
     public var customers = 0
+
+    public init(
+        orders: Int = 0, unmatched: Int = 0, fullyReturned: Int = 0, partlyReturned: Int = 0, purchases: Int = 0,
+        customers: Int = 0
+    ) {
+        self.orders = orders
+        self.unmatched = unmatched
+        self.fullyReturned = fullyReturned
+        self.partlyReturned = partlyReturned
+        self.purchases = purchases
+        self.customers = customers
+    }
 }
 
 extension LoyaltyService {
