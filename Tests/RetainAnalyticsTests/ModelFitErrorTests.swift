@@ -108,6 +108,31 @@ struct ModelFitErrorTests {
         }
     }
 
+    @Test("BG/NBD: customers who all drop out alike are refused in words, not predicted as -∞")
+    func sameDropoutForEveryone() throws {
+        // 60 customers buying 1–5 times at a steady pace, every 17–23 days: nothing tells them apart in how likely
+        // they are to stop, so a and b run off together (a/(a + b) ≈ 0.29).
+        var first: [Int] = []
+        var last: [Int] = []
+        var counts: [Int] = []
+        for customer in 0..<60 {
+            let purchases = customer % 5 + 1
+            first.append((3 * customer) % 90)
+            last.append(first[customer] + (purchases - 1) * (17 + customer % 7))
+            counts.append(purchases)
+        }
+        let end = Double(last.max()!)
+        let data = PurchaseHistories(
+            frequency: counts.map { Double($0 - 1) }, recency: zip(first, last).map { Double($1 - $0) / 7 },
+            age: first.map { (end - Double($0)) / 7 })
+        #expect {
+            try BGNBDModel.fit(data)
+        } throws: { error in
+            guard case .sameDropoutForEveryone(let a, let b) = error as? ModelFitError else { return false }
+            return a > 1e4 && b > 1e4 && "\(error)".contains("no difference between customers")
+        }
+    }
+
     @Test("Gamma-Gamma: a clear error for each kind of unusable data")
     func spendModel() {
         let cases: [(String, [Double], [Double])] = [

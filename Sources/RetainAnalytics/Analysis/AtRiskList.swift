@@ -15,6 +15,8 @@ extension ModelRun {
             else { continue }
             let ifRetained = purchases / alive
             let value = table.expectedSpend[customer].map { ifRetained * $0 } ?? ifRetained
+            // A prediction that overflowed (a fit at the edge of its parameters) ranks nobody.
+            guard value.isFinite else { continue }
             candidates.append((customer, value * (1 - alive)))
         }
         candidates.sort { $0.stake != $1.stake ? $0.stake > $1.stake : $0.customer < $1.customer }

@@ -99,12 +99,18 @@ struct ModelRun {
                 }
             }
         }
-        table.probabilityAlive = alive.array.map { $0 }
-        table.expectedPurchases = purchases.array.map { $0 }
-        table.expectedSpend = spend.array.map { $0.isNaN ? nil : $0 }
-        table.clv = value.array.map { $0.isNaN ? nil : $0 }
-        report.expectedPurchases = purchases.array.reduce(0, +)
-        report.meanProbabilityAlive = count == 0 ? nil : alive.array.reduce(0, +) / Double(count)
+        // A prediction that is not a number is left empty rather than poisoning every total.
+        table.probabilityAlive = alive.array.map { $0.isFinite ? $0 : nil }
+        table.expectedPurchases = purchases.array.map { $0.isFinite ? $0 : nil }
+        table.expectedSpend = spend.array.map { $0.isFinite ? $0 : nil }
+        table.clv = value.array.map { $0.isFinite ? $0 : nil }
+        report.expectedPurchases = table.expectedPurchases.reduce(0) { $0 + ($1 ?? 0) }
+        let known = table.probabilityAlive.compactMap { $0 }
+        report.meanProbabilityAlive = known.isEmpty ? nil : known.reduce(0, +) / Double(known.count)
+        let unknown = count - table.expectedPurchases.compactMap { $0 }.count
+        if unknown > 0 {
+            notes.append("The purchase model gave no finite prediction for \(unknown) customers; they are left empty.")
+        }
         if spendModel != nil {
             report.predictedCLV = table.clv.reduce(0) { $0 + ($1 ?? 0) }
             report.predictedRevenue = zip(table.expectedPurchases, table.expectedSpend).reduce(0) {

@@ -106,6 +106,10 @@ public struct BGNBDModel: Sendable, Codable {
         // A drop-out probability that runs to 0 (a → 0, or b → ∞ with a/(a + b) → 0) is an answer, not a failure:
         // these customers hardly ever leave, and the model becomes the NBD model (P(alive) near 1) — lifetimes
         // reports such data the same way (a ≈ 1e-7). The purchase-rate parameters must stay inside.
+        // a, b → ∞ together at a fixed a/(a + b): the drop-out probability no longer varies between customers. The
+        // likelihood is flat along that ridge, so where the optimiser stops is arbitrary, and the predictions
+        // overflow there.
+        if p[2] > 1e4 && p[3] > 1e4 { throw ModelFitError.sameDropoutForEveryone(a: p[2], b: p[3]) }
         var notes: [String] = []
         for i in 0..<4 where !(p[i] / scale[i] > 1e-8 && p[i] / scale[i] < 1e7) {
             let vanishingDropout = (i == 2 && p[2] < 1) || (i == 3 && p[3] > 1 && p[2] / (p[2] + p[3]) < 1e-6)

@@ -19,6 +19,9 @@ public enum ModelFitError: Error, Sendable, Equatable, CustomStringConvertible, 
     case degenerateEstimate(model: String, parameter: String, value: Double)
     /// The likelihood is flat in some direction at its highest point, so the data does not pin the parameters down.
     case noProperMaximum(model: String)
+    /// BG/NBD's drop-out shapes both ran off to infinity: every customer gets the same drop-out probability, a limit
+    /// in which the model's predictions are not reliable.
+    case sameDropoutForEveryone(a: Double, b: Double)
 
     /// A sentence for the person who asked for the fit.
     public var description: String {
@@ -42,6 +45,11 @@ public enum ModelFitError: Error, Sendable, Equatable, CustomStringConvertible, 
         case .degenerateEstimate(let model, let parameter, let value):
             return "\(model) ran to the edge of its parameters (\(parameter) = \(value)); the data does not "
                 + "support this model, often because there are too few repeat purchases."
+        case .sameDropoutForEveryone(let a, let b):
+            let share = Int((100 * a / (a + b)).rounded())
+            return "BG/NBD found no difference between customers in how likely they are to stop buying (a = \(a), "
+                + "b = \(b): about \(share)% after every purchase for everyone), a limit in which its predictions are "
+                + "not reliable; more customers or a longer period usually help."
         case .noProperMaximum(let model):
             return "\(model) found no proper maximum of the likelihood (it is flat in some direction), so this data "
                 + "does not determine the parameters; more customers or a longer period usually help."
