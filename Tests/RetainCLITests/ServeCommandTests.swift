@@ -45,10 +45,14 @@ struct ServeCommandTests {
             #expect(final.contains("retain stopped"))
 
             // A second start finds the key and prints no new one.
-            let (again, secondLog) = try start(database: database, folder: folder, logName: "second.log")
+            let (again, secondLog) = try start(
+                database: database, folder: folder, logName: "second.log", logLevel: "info")
             defer { if again.isRunning { again.terminate() } }
             let secondOutput = try await waitFor("listening on", in: secondLog)
             #expect(!secondOutput.contains("rtn_"))
+            // The analytics job runs at start and finds the order of the first run.
+            _ = try await waitFor("analytics of program default computed", in: secondLog)
+            #expect(try String(contentsOf: secondLog, encoding: .utf8).contains("purchases 1, customers 1"))
             again.terminate()
             again.waitUntilExit()
         }
@@ -122,13 +126,15 @@ struct ServeCommandTests {
         output.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).map { String($0.output.1) }
     }
 
-    func start(database: String, folder: URL, logName: String = "serve.log") throws -> (Process, URL) {
+    func start(database: String, folder: URL, logName: String = "serve.log", logLevel: String = "warning") throws
+        -> (Process, URL)
+    {
         let log = folder.appendingPathComponent(logName)
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = CLIRunner.binary
-        process.arguments = ["serve", "--database", database, "--port", "0", "--log-level", "warning"]
+        process.arguments = ["serve", "--database", database, "--port", "0", "--log-level", logLevel]
         process.standardOutput = handle
         process.standardError = handle
         try process.run()

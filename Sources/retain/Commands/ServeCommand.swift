@@ -87,7 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
                 let snapshot = try await analytics.refresh(program: program)
                 if snapshot.computedAt != before {
                     logger.info(
-                        "analytics of program \(program): \(snapshot.purchases.purchases) purchases of \(snapshot.purchases.customers) customers in \(String(format: "%.2f", snapshot.computeSeconds)) s"
+                        "analytics of program \(program) computed in \(String(format: "%.2f", snapshot.computeSeconds)) s: purchases \(snapshot.purchases.purchases), customers \(snapshot.purchases.customers)"
                     )
                 }
             }
