@@ -20,7 +20,7 @@ struct AnalyticsController {
         group.get("analytics/summary") { _, context in
             let snapshot = try await analytics.snapshot(program: try context.program(for: .read))
             return try Self.response(
-                AnalyticsResponse(snapshot, AnalyticsSummary(snapshot, options: LiveAnalytics.defaultOptions)))
+                AnalyticsResponse(snapshot, AnalyticsSummary(snapshot, options: analytics.options)))
         }
         group.get("analytics/cohorts") { _, context in
             let snapshot = try await analytics.snapshot(program: try context.program(for: .read))

@@ -7,7 +7,8 @@ import RetainCore
 /// Concurrent refreshes of one program share one computation.
 public actor LiveAnalytics {
     private let service: LoyaltyService
-    private let options: AnalysisOptions
+    /// What every computation computes.
+    public nonisolated let options: AnalysisOptions
     private var snapshots: [String: AnalyticsSnapshot] = [:]
     private var running: [String: Task<AnalyticsSnapshot, any Error>] = [:]
 
@@ -54,9 +55,6 @@ public actor LiveAnalytics {
         snapshots[program] = snapshot
         return snapshot
     }
-
-    /// Forgets every result (a program's data was replaced wholesale).
-    public func forget(program: String) { snapshots[program] = nil }
 
     private static func compute(
         program: String, fingerprint: String, service: LoyaltyService, options: AnalysisOptions
