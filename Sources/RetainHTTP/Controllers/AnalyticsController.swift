@@ -24,11 +24,11 @@ struct AnalyticsController {
         }
         group.get("analytics/cohorts") { _, context in
             let snapshot = try await analytics.snapshot(program: try context.program(for: .read))
-            return try Self.response(AnalyticsResponse(snapshot, AnalyticsCohorts(snapshot)))
+            return try Self.response(AnalyticsResponse(snapshot, snapshot.cohortsPart))
         }
         group.get("analytics/rfm") { _, context in
             let snapshot = try await analytics.snapshot(program: try context.program(for: .read))
-            return try Self.response(AnalyticsResponse(snapshot, AnalyticsRFM(snapshot)))
+            return try Self.response(AnalyticsResponse(snapshot, snapshot.rfmPart))
         }
         group.get("analytics/at-risk") { request, context in
             let program = try context.program(for: .read)

@@ -78,43 +78,30 @@ public struct AnalyticsSummary: Encodable, Sendable {
     }
 }
 
-/// `GET /v1/analytics/cohorts`.
-public struct AnalyticsCohorts: Encodable, Sendable {
-    public var cohorts: CohortTable?
+/// `GET /v1/analytics/cohorts` and `/rfm`: one part of the report under its key, null (not left out) without
+/// purchases, and the notes.
+public struct AnalyticsPart<Value: Encodable & Sendable>: Encodable, Sendable {
+    public var key: String
+    public var value: Value?
     public var notes: [String]
 
-    public init(_ snapshot: AnalyticsSnapshot) {
-        cohorts = snapshot.report?.cohorts
-        notes = snapshot.report == nil ? [AnalyticsSnapshot.noPurchasesNote] : []
+    public init(_ key: String, _ value: Value?) {
+        self.key = key
+        self.value = value
+        notes = value == nil ? [AnalyticsSnapshot.noPurchasesNote] : []
     }
 
-    enum CodingKeys: String, CodingKey { case cohorts, notes }
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
 
-    /// `cohorts` is null, not left out, without purchases.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(cohorts, forKey: .cohorts)
-        try container.encode(notes, forKey: .notes)
-    }
-}
-
-/// `GET /v1/analytics/rfm`.
-public struct AnalyticsRFM: Encodable, Sendable {
-    public var rfm: RFMReport?
-    public var notes: [String]
-
-    public init(_ snapshot: AnalyticsSnapshot) {
-        rfm = snapshot.report?.rfm
-        notes = snapshot.report == nil ? [AnalyticsSnapshot.noPurchasesNote] : []
-    }
-
-    enum CodingKeys: String, CodingKey { case rfm, notes }
-
-    /// `rfm` is null, not left out, without purchases.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(rfm, forKey: .rfm)
-        try container.encode(notes, forKey: .notes)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(value, forKey: Key(stringValue: key))
+        try container.encode(notes, forKey: Key(stringValue: "notes"))
     }
 }
 
@@ -158,5 +145,10 @@ public struct AnalyticsCustomer: Encodable, Sendable {
 }
 
 extension AnalyticsSnapshot {
+    /// `GET /v1/analytics/cohorts`.
+    public var cohortsPart: AnalyticsPart<CohortTable> { AnalyticsPart("cohorts", report?.cohorts) }
+    /// `GET /v1/analytics/rfm`.
+    public var rfmPart: AnalyticsPart<RFMReport> { AnalyticsPart("rfm", report?.rfm) }
+
     static let noPurchasesNote = "The program has no purchases yet: nothing to analyse."
 }
