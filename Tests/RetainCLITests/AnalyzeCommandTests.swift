@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
 /// `retain analyze` run as a user runs it: tables, JSON, the customers CSV and the HTML report, and clear errors.
 @Suite("retain analyze")
 struct AnalyzeCommandTests {
@@ -77,6 +81,34 @@ struct AnalyzeCommandTests {
             let page = try String(contentsOf: html, encoding: .utf8)
             #expect(page.hasPrefix("<!doctype html>") && page.contains("<svg") && !page.contains("<script"))
             #expect(page.contains("How to read"))
+        }
+    }
+
+    @Test("every chart of the HTML report is well-formed SVG with numbers only (no NaN), holdout chart included")
+    func chartsAreWellFormed() throws {
+        try Self.withFolder { folder in
+            let log = folder.appendingPathComponent("orders.csv")
+            try Data(AnalyzeDatabaseTests.orders.utf8).write(to: log)
+            let html = folder.appendingPathComponent("report.html")
+            let result = try CLIRunner.run([
+                "analyze", log.path, "--quiet", "--customer-column", "customer", "--date-column", "date",
+                "--amount-column", "amount", "--calibration-end", "2025-09-30", "--html", html.path,
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            let page = try String(contentsOf: html, encoding: .utf8)
+            #expect(!page.contains("NaN") && !page.contains("inf"))
+            var charts: [Substring] = []
+            var rest = page[...]
+            while let start = rest.range(of: "<svg"), let end = rest[start.lowerBound...].range(of: "</svg>") {
+                charts.append(rest[start.lowerBound..<end.upperBound])
+                rest = rest[end.upperBound...]
+            }
+            #expect(charts.count >= 4, "KPI, cohort, retention, RFM and tracking charts")
+            for (index, chart) in charts.enumerated() {
+                let parser = XMLParser(data: Data(chart.utf8))
+                #expect(parser.parse(), "chart \(index) is not well-formed: \(String(describing: parser.parserError))")
+                #expect(chart.contains("viewBox"), "chart \(index) has no viewBox")
+            }
         }
     }
 

@@ -16,14 +16,14 @@ enum Charts {
         let height = top + Double(cohorts.count) * cell + 10
         // Scale the colours to the largest share after period 0, so later periods stay readable.
         let peak = cohorts.flatMap { $0.retention.dropFirst().compactMap { $0 } }.max() ?? 1
-        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=img aria-label=\"cohort heat map\">"
+        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"cohort heat map\">"
         for k in 0..<columns where k % (columns > 20 ? 2 : 1) == 0 {
-            svg += "<text x=\"\(left + Double(k) * cell + cell / 2)\" y=\"14\" text-anchor=middle>\(k)</text>"
+            svg += "<text x=\"\(left + Double(k) * cell + cell / 2)\" y=\"14\" text-anchor=\"middle\">\(k)</text>"
         }
         for (row, cohort) in cohorts.enumerated() {
             let y = top + Double(row) * cell
             svg +=
-                "<text x=\"\(left - 6)\" y=\"\(y + cell / 2 + 4)\" text-anchor=end>\(HTMLReport.escape(cohort.label))</text>"
+                "<text x=\"\(left - 6)\" y=\"\(y + cell / 2 + 4)\" text-anchor=\"end\">\(HTMLReport.escape(cohort.label))</text>"
             for (k, share) in cohort.retention.prefix(columns).enumerated() {
                 guard let share else { continue }
                 let x = left + Double(k) * cell
@@ -32,7 +32,7 @@ enum Charts {
                     "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(cell - 1)\" height=\"\(cell - 1)\" fill=\"\(fill)\"><title>\(HTMLReport.escape(cohort.label)) +\(k): \(Format.percent(share)) of \(cohort.size)</title></rect>"
                 if k > 0 && columns <= 16 {
                     svg +=
-                        "<text x=\"\(x + cell / 2)\" y=\"\(y + cell / 2 + 4)\" text-anchor=middle font-size=9>\(Int((share * 100).rounded()))</text>"
+                        "<text x=\"\(x + cell / 2)\" y=\"\(y + cell / 2 + 4)\" text-anchor=\"middle\" font-size=\"9\">\(Int((share * 100).rounded()))</text>"
                 }
             }
         }
@@ -78,13 +78,13 @@ enum Charts {
         let maximum = yMax ?? max(series.flatMap(\.0).max() ?? 1, 1)
         func x(_ index: Int) -> Double { left + Double(index) / Double(count - 1) * (width - left - 10) }
         func y(_ value: Double) -> Double { top + (1 - value / maximum) * (height - top - bottom) }
-        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=img aria-label=\"line chart\">"
+        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"line chart\">"
         for tick in 0...4 {
             let value = maximum * Double(tick) / 4
             let label = percent ? Format.percent(value) : Format.count(Int(value.rounded()))
             svg +=
                 "<line x1=\"\(left)\" x2=\"\(width - 10)\" y1=\"\(y(value))\" y2=\"\(y(value))\" stroke=\"#eceff4\"/>"
-            svg += "<text x=\"\(left - 6)\" y=\"\(y(value) + 4)\" text-anchor=end>\(label)</text>"
+            svg += "<text x=\"\(left - 6)\" y=\"\(y(value) + 4)\" text-anchor=\"end\">\(label)</text>"
         }
         if let marker {
             svg +=
@@ -93,7 +93,7 @@ enum Charts {
         for (values, colour, dashed) in series where values.count > 1 {
             let points = values.enumerated().map { "\(x($0.offset)),\(y($0.element))" }.joined(separator: " ")
             svg +=
-                "<polyline fill=none stroke=\"\(colour)\" stroke-width=2 \(dashed ? "stroke-dasharray=\"6 4\"" : "") points=\"\(points)\"/>"
+                "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" \(dashed ? "stroke-dasharray=\"6 4\"" : "") points=\"\(points)\"/>"
         }
         svg += "<text x=\"\(left)\" y=\"\(height - 8)\">\(HTMLReport.escape(xLabel))</text>"
         return svg + "</svg>"
@@ -103,13 +103,13 @@ enum Charts {
         let cell = 96.0, left = 40.0, top = 24.0
         let peak = rfm.grid.flatMap { $0 }.max() ?? 1
         var svg =
-            "<svg viewBox=\"0 0 \(Int(left + 5 * cell + 10)) \(Int(top + 5 * cell + 30))\" role=img aria-label=\"RFM grid\">"
+            "<svg viewBox=\"0 0 \(Int(left + 5 * cell + 10)) \(Int(top + 5 * cell + 30))\" role=\"img\" aria-label=\"RFM grid\">"
         for f in 1...5 {
-            svg += "<text x=\"\(left + Double(f - 1) * cell + cell / 2)\" y=\"16\" text-anchor=middle>F \(f)</text>"
+            svg += "<text x=\"\(left + Double(f - 1) * cell + cell / 2)\" y=\"16\" text-anchor=\"middle\">F \(f)</text>"
         }
         for r in stride(from: 5, through: 1, by: -1) {
             let y = top + Double(5 - r) * cell
-            svg += "<text x=\"\(left - 8)\" y=\"\(y + cell / 2)\" text-anchor=end>R \(r)</text>"
+            svg += "<text x=\"\(left - 8)\" y=\"\(y + cell / 2)\" text-anchor=\"end\">R \(r)</text>"
             for f in 1...5 {
                 let count = rfm.grid[r - 1][f - 1]
                 let x = left + Double(f - 1) * cell
@@ -117,9 +117,9 @@ enum Charts {
                 svg +=
                     "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(cell - 2)\" height=\"\(cell - 2)\" fill=\"\(shade(Double(count) / Double(max(peak, 1))))\"/>"
                 svg +=
-                    "<text x=\"\(x + cell / 2)\" y=\"\(y + cell / 2 - 4)\" text-anchor=middle font-weight=bold>\(Format.count(count))</text>"
+                    "<text x=\"\(x + cell / 2)\" y=\"\(y + cell / 2 - 4)\" text-anchor=\"middle\" font-weight=\"bold\">\(Format.count(count))</text>"
                 svg +=
-                    "<text x=\"\(x + cell / 2)\" y=\"\(y + cell / 2 + 12)\" text-anchor=middle font-size=9>\(HTMLReport.escape(segment.rawValue))</text>"
+                    "<text x=\"\(x + cell / 2)\" y=\"\(y + cell / 2 + 12)\" text-anchor=\"middle\" font-size=\"9\">\(HTMLReport.escape(segment.rawValue))</text>"
             }
         }
         return svg + "</svg>"
