@@ -32,7 +32,7 @@ struct AnalyticsController {
         }
         group.get("analytics/at-risk") { request, context in
             let program = try context.program(for: .read)
-            let limit = try Self.limit(request)
+            let limit = try limitParameter(request, default: 50, maximum: 1_000)
             let snapshot = try await analytics.snapshot(program: program)
             return try Self.response(AnalyticsResponse(snapshot, AnalyticsAtRisk(snapshot, limit: limit)))
         }
@@ -56,15 +56,6 @@ struct AnalyticsController {
             return try Self.response(
                 AnalyticsResponse(snapshot, RefreshResult(recomputed: snapshot.computedAt != before)))
         }
-    }
-
-    /// `limit` of the at-risk list: 1–1000, default 50.
-    static func limit(_ request: Request) throws -> Int {
-        guard let raw = request.uri.queryParameters.get("limit") else { return 50 }
-        guard let limit = Int(raw), (1...1_000).contains(limit) else {
-            throw APIProblem.invalid([FieldIssue("limit", "must be an integer from 1 to 1000")])
-        }
-        return limit
     }
 
     static func response<Body>(_ value: AnalyticsResponse<Body>) throws -> Response {

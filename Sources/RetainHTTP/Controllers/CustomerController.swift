@@ -96,11 +96,11 @@ func idempotencyKey(_ request: Request, required: Bool) throws -> String? {
     return value
 }
 
-/// `limit` query parameter, 1–200.
-func limitParameter(_ request: Request, default value: Int) throws -> Int {
+/// `limit` query parameter, 1–`maximum` (200 unless a list allows more).
+func limitParameter(_ request: Request, default value: Int, maximum: Int = 200) throws -> Int {
     guard let raw = request.uri.queryParameters.get("limit") else { return value }
-    guard let limit = Int(raw), (1...200).contains(limit) else {
-        throw APIProblem.invalid([FieldIssue("limit", "must be an integer from 1 to 200")])
+    guard let limit = Int(raw), (1...maximum).contains(limit) else {
+        throw APIProblem.invalid([FieldIssue("limit", "must be an integer from 1 to \(maximum)")])
     }
     return limit
 }
