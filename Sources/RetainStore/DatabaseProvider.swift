@@ -13,6 +13,16 @@ public protocol DatabaseProvider: Sendable {
     var rowLockClause: String? { get }
     /// A short name for messages (`sqlite:retain.sqlite`).
     var displayName: String { get }
+    /// Runs `body` (which opens its own transactions) while no other process migrates the same database.
+    func withSchemaLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T
     /// Closes every connection. Call exactly once, at shutdown.
     func close() async throws
+}
+
+extension DatabaseProvider {
+    /// For an engine whose write transactions already exclude each other across processes (SQLite's
+    /// `BEGIN IMMEDIATE`), the migrator's check inside each transaction is enough.
+    public func withSchemaLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await body()
+    }
 }

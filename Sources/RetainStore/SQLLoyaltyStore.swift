@@ -40,6 +40,11 @@ struct SQLStoreSession: StoreSession {
     /// staying under SQLite's 32,766 bound parameters.
     static let batchSize = 1_000
 
+    /// `CAST(SUM(column) AS BIGINT)`: PostgreSQL's SUM of BIGINT answers NUMERIC, which does not decode as Int64.
+    static func sum(_ column: String) -> any SQLExpression {
+        SQLFunction("CAST", args: SQLAlias(SQLFunction("SUM", args: SQLIdentifier(column)), as: SQLRaw("BIGINT")))
+    }
+
     /// Sets `columns` of many rows at once, one statement per 200 rows:
     /// `UPDATE t SET c = CASE key WHEN ? THEN ? … END, … WHERE program_id = ? AND key IN (…)` — plain SQL that
     /// SQLite and PostgreSQL both run, instead of one round trip per row.

@@ -4,22 +4,15 @@ import SQLKit
 import Testing
 
 @Suite struct MigrationTests {
-    /// Opens a fresh database, runs `body`, and closes it in every case.
-    func withProvider(_ body: (SQLiteProvider) async throws -> Void) async throws {
-        let path = temporaryDatabasePath()
-        defer { removeDatabase(path) }
-        let provider = try await SQLiteProvider.open(path: path)
-        do {
-            try await body(provider)
-            try await provider.close()
-        } catch {
-            try? await provider.close()
-            throw error
+    /// Runs `body` on a fresh empty database of every available engine.
+    func withProvider(_ body: (any DatabaseProvider, TestBackend) async throws -> Void) async throws {
+        try await forEachBackend { backend in
+            try await backend.withEmptyDatabase { try await body($0, backend) }
         }
     }
 
     @Test func migratingTwiceAppliesNothingTheSecondTime() async throws {
-        try await withProvider { provider in
+        try await withProvider { provider, backend in
             let migrator = Migrator(provider: provider)
             #expect(try await migrator.currentVersion() == 0)
             let first = try await migrator.migrate()
@@ -37,7 +30,7 @@ import Testing
     }
 
     @Test func aDatabaseFromANewerRetainIsRefused() async throws {
-        try await withProvider { provider in
+        try await withProvider { provider, backend in
             try await Migrator(provider: provider).migrate()
             let newer = Migrator.latestVersion + 1
             try await provider.withWriteTransaction { db in
@@ -55,7 +48,7 @@ import Testing
     }
 
     @Test func aFreshDatabaseAtANewerVersionIsRefusedBeforeAnythingIsCreated() async throws {
-        try await withProvider { provider in
+        try await withProvider { provider, backend in
             try await provider.withWriteTransaction { db in
                 try await db.raw(
                     "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
@@ -66,8 +59,15 @@ import Testing
             let error = await caught { try await Migrator(provider: provider).migrate() }
             #expect(error is StoreError)
             let tables = try await provider.withReadTransaction { db in
-                try await db.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'customers'").all()
-                    .count
+                switch backend {
+                case .sqlite:
+                    try await db.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'customers'")
+                        .all().count
+                case .postgres:
+                    try await db.raw(
+                        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'customers'"
+                    ).all().count
+                }
             }
             #expect(tables == 0)
         }

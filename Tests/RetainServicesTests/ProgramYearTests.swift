@@ -66,8 +66,22 @@ import Testing
                 }
             }
             try await stack.checkBalance(customer)
-            let ledger = try await stack.entries(customer).map {
-                "\(RFC3339.string($0.at)) \($0.kind.rawValue) \($0.points) \($0.sourceType.rawValue) \($0.sourceID ?? "")"
+            let entries = try await stack.entries(customer)
+            func describe(_ entry: LedgerEntry) -> String {
+                "\(RFC3339.string(entry.at)) \(entry.kind.rawValue) \(entry.points) \(entry.sourceType.rawValue)"
+                    + (entry.kind == .expire ? "" : " \(entry.sourceID ?? "")")
+            }
+            // An expiry names its lot by the award that made it: lot ids are drawn from the id generator, and a
+            // transaction that PostgreSQL retried has drawn some more.
+            var awards: [String: String] = [:]
+            for entry in entries where entry.kind == .earn {
+                if let lot = entry.lotID {
+                    awards[lot] = "\(RFC3339.string(entry.at)) \(entry.sourceType.rawValue) \(entry.sourceID ?? "")"
+                }
+            }
+            let ledger = entries.map { entry in
+                entry.kind == .expire
+                    ? "\(describe(entry)) the lot of \(awards[entry.sourceID ?? ""] ?? "?")" : describe(entry)
             }
             let tier = try await stack.service.tierProgress(program: stack.program, customerID: customer).tierID
             let card = try await stack.service.stampCards(program: stack.program, customerID: customer).cards[0]

@@ -4,13 +4,15 @@ import RetainServices
 import RetainStore
 import Testing
 
-/// The whole service stack on a fresh SQLite file: real store, real migrations, a manual clock and sequential ids.
+/// The whole service stack on a fresh database (a SQLite file, or a PostgreSQL schema): real store, real
+/// migrations, a manual clock and sequential ids.
 struct TestStack: Sendable {
     static let start = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
     static let eur = Currency(code: "EUR")!
     static let day: TimeInterval = 86_400
 
-    let provider: SQLiteProvider
+    let backend: TestBackend
+    let provider: any DatabaseProvider
     let store: SQLLoyaltyStore
     let clock: ManualClock
     let environment: ServiceEnvironment
@@ -135,32 +137,26 @@ let onePerEuro = EarningRule(
     id: "base", name: "1 per 1.00", kind: .pointsPerAmount, priority: 10, points: 1,
     perAmount: 100)
 
-/// Builds a stack on a new temporary database, runs `body`, and closes the database whether `body` succeeds or
-/// throws (sqlite-nio aborts the test process if an open connection is freed), then deletes the files.
+/// Builds a stack on a new empty database and runs `body` on it — once on every available engine (SQLite, and
+/// PostgreSQL when the tests have a server), so that every service test is also a contract test of both stores.
 func withStack<T: Sendable>(
     settings: ProgramSettings? = nil, rules: [EarningRule] = [], _ body: (TestStack) async throws -> T
 ) async throws -> T {
-    let path = temporaryDatabasePath()
-    defer { removeDatabase(path) }
-    let provider = try await SQLiteProvider.open(path: path)
-    do {
-        try await Migrator(provider: provider).migrate()
-        let store = SQLLoyaltyStore(provider: provider)
-        let clock = ManualClock(TestStack.start)
-        let environment = ServiceEnvironment(store: store, clock: clock, ids: SequentialIDGenerator())
-        let administration = Administration(environment: environment)
-        try await administration.ensureDefaultProgram(currency: TestStack.eur)
-        let stack = TestStack(
-            provider: provider, store: store, clock: clock, environment: environment,
-            administration: administration, service: LoyaltyService(environment: environment))
-        if let settings { _ = try await administration.updateSettings(program: stack.program, settings) }
-        if !rules.isEmpty { try await stack.setRules(rules) }
-        let result = try await body(stack)
-        try await provider.close()
-        return result
-    } catch {
-        try? await provider.close()
-        throw error
+    try await forEachBackend { backend in
+        try await backend.withEmptyDatabase { provider in
+            try await Migrator(provider: provider).migrate()
+            let store = SQLLoyaltyStore(provider: provider)
+            let clock = ManualClock(TestStack.start)
+            let environment = ServiceEnvironment(store: store, clock: clock, ids: SequentialIDGenerator())
+            let administration = Administration(environment: environment)
+            try await administration.ensureDefaultProgram(currency: TestStack.eur)
+            let stack = TestStack(
+                backend: backend, provider: provider, store: store, clock: clock, environment: environment,
+                administration: administration, service: LoyaltyService(environment: environment))
+            if let settings { _ = try await administration.updateSettings(program: stack.program, settings) }
+            if !rules.isEmpty { try await stack.setRules(rules) }
+            return try await body(stack)
+        }
     }
 }
 

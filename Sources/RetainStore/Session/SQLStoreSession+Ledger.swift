@@ -112,7 +112,7 @@ extension SQLStoreSession {
     func balance(customerID: String) async throws -> Int64 {
         let row = try await database.raw(
             """
-            SELECT COALESCE(SUM(points), 0) AS total FROM ledger_entries
+            SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) AS total FROM ledger_entries
             WHERE program_id = \(bind: programID) AND customer_id = \(bind: customerID)
             """
         ).first()
@@ -151,7 +151,7 @@ extension SQLStoreSession {
         -> [(customerID: String, points: Int64, firstExpiry: Date)]
     {
         var query = database.select().column("customer_id")
-            .column(SQLFunction("SUM", args: SQLIdentifier("remaining")), as: "points")
+            .column(SQLStoreSession.sum("remaining"), as: "points")
             .column(SQLFunction("MIN", args: SQLIdentifier("expires_at")), as: "first_expiry")
             .from("point_lots")
             .where("program_id", .equal, programID)
@@ -175,7 +175,7 @@ extension SQLStoreSession {
 
     func entryTotals(from: Date, to: Date) async throws -> [LedgerEntry.Kind: Int64] {
         let rows = try await database.select().column("kind")
-            .column(SQLFunction("SUM", args: SQLIdentifier("points")), as: "points")
+            .column(SQLStoreSession.sum("points"), as: "points")
             .from("ledger_entries")
             .where("program_id", .equal, programID)
             .where("at", .greaterThanOrEqual, StoreCoding.millis(from))
