@@ -27,7 +27,15 @@ enum PostgresFailure {
             let detail = info[.detail].map { ": \($0)" } ?? ""
             return message + detail + state
         }
-        if let underlying = error.underlying { return "\(error.code): \(underlying)" }
-        return "\(error.code)"
+        switch error.code {
+        case .connectionError:
+            return "no connection (\(error.underlying.map { "\($0)" } ?? "refused")); is the server running there and "
+                + "accepting TCP connections (listen_addresses, pg_hba.conf)?"
+        case .sslUnsupported:
+            return "the server does not offer TLS; use sslmode=prefer or sslmode=disable, or enable ssl on the server"
+        default:
+            if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+            return "\(error.code)"
+        }
     }
 }

@@ -16,10 +16,10 @@ struct MigrateCommand: AsyncParsableCommand {
             if output.json {
                 try printJSON(["applied": runtime.migration.applied, "version": [runtime.migration.version]])
             } else if runtime.migration.applied.isEmpty {
-                print("\(database.path) is up to date (schema version \(runtime.migration.version))")
+                print("\(database.displayName) is up to date (schema version \(runtime.migration.version))")
             } else {
                 print(
-                    "applied migrations \(runtime.migration.applied.map(String.init).joined(separator: ", ")) to \(database.path); schema version \(runtime.migration.version)"
+                    "applied migrations \(runtime.migration.applied.map(String.init).joined(separator: ", ")) to \(database.displayName); schema version \(runtime.migration.version)"
                 )
             }
         }

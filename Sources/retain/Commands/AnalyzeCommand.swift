@@ -3,6 +3,7 @@ import Foundation
 import RetainAnalytics
 import RetainCore
 import RetainServices
+import RetainStore
 
 /// `retain analyze FILE` or `retain analyze --database PATH`: retention analytics and predicted customer value from
 /// any transaction log, or from a program's own orders.
@@ -31,7 +32,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Analyse the orders in this Retain database instead of a FILE (it must exist).", valueName: "path"))
+            "Analyse the orders in this Retain database (an SQLite file that must exist, or a postgres:// URL) instead of a FILE.", valueName: "path|url"))
     var database: String?
 
     @Option(help: ArgumentHelp("With --database: the program (workspace) id.", valueName: "id"))
@@ -122,7 +123,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
     /// The program's orders, read from an existing database (never created here).
     private func storeLog(_ path: String, progress: AnalyzeProgress) async throws -> (TransactionLog, String) {
-        guard FileManager.default.fileExists(atPath: path) else {
+        if case .sqlite(let file)? = try? DatabaseLocation(path), !FileManager.default.fileExists(atPath: file) {
             throw CLIError("\(path): no such database; give the file `retain serve` or `retain import` uses")
         }
         progress.phase("reading the orders of program \(program)")

@@ -50,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         try await Runtime.with(database, logger: logger) { runtime in
             if !runtime.migration.applied.isEmpty {
-                logger.info("database \(database.path) migrated to schema \(runtime.migration.version)")
+                logger.info("database \(database.displayName) migrated to schema \(runtime.migration.version)")
             }
             if try await runtime.administration.keys(program: nil).isEmpty {
                 let made = try await runtime.administration.createKey(
@@ -96,7 +96,7 @@ struct ServeCommand: AsyncParsableCommand {
                 onServerRunning: { channel in
                     let boundPort = channel.localAddress?.port ?? port
                     print(
-                        "retain is listening on http://\(host):\(boundPort) (database \(database.path)); Ctrl-C stops it"
+                        "retain is listening on http://\(host):\(boundPort) (database \(database.displayName)); Ctrl-C stops it"
                     )
                     fflush(nil)
                 })

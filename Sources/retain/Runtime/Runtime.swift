@@ -8,7 +8,7 @@ import RetainStore
 /// The composition root: opens the database, applies migrations, and builds the services on top. Every command
 /// goes through `Runtime.with`, which also closes the database however the command ends.
 struct Runtime {
-    let provider: SQLiteProvider
+    let provider: any DatabaseProvider
     let store: SQLLoyaltyStore
     let environment: ServiceEnvironment
     let service: LoyaltyService
@@ -19,14 +19,14 @@ struct Runtime {
         _ options: DatabaseOptions, logger: Logger = Runtime.quietLogger(),
         _ body: (Runtime) async throws -> T
     ) async throws -> T {
-        let provider: SQLiteProvider
+        let location = try options.location()
+        let provider: any DatabaseProvider
         do {
-            provider = try await SQLiteProvider.open(
-                path: options.path,
+            provider = try await location.open(
                 synchronous: SQLiteProvider.Synchronous(rawValue: options.synchronous.uppercased()) ?? .full,
                 logger: logger)
         } catch {
-            throw CLIError("cannot open the database \(options.path): \(error)")
+            throw CLIError("cannot open the database \(location): \(error)")
         }
         do {
             let report = try await Migrator(provider: provider).migrate()
