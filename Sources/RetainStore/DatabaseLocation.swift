@@ -35,7 +35,8 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         -> any DatabaseProvider
     {
         switch self {
-        case .sqlite(let path): return try await SQLiteProvider.open(path: path, synchronous: synchronous, logger: logger)
+        case .sqlite(let path):
+            return try await SQLiteProvider.open(path: path, synchronous: synchronous, logger: logger)
         case .postgres(let settings): return try await PostgresProvider.open(settings, logger: logger)
         }
     }

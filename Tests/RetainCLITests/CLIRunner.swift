@@ -33,6 +33,7 @@ struct CLIRunner {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "RETAIN_DATABASE")
+        env.removeValue(forKey: "RETAIN_DATABASE_URL")
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe()

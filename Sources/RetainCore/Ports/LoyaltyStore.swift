@@ -16,7 +16,8 @@ public protocol LoyaltyStore: Sendable {
 
 /// Everything a use case can ask of one program's data inside one transaction.
 public protocol StoreSession: CustomerRepository, OrderRepository, LedgerRepository, RuleRepository, EventRepository,
-    IdempotencyRepository, RedemptionRepository, MembershipRepository, RewardRepository, PurchaseRepository
+    IdempotencyRepository, RedemptionRepository, MembershipRepository, RewardRepository, PurchaseRepository,
+    JobLeaseRepository
 {
     var programID: String { get }
 }
@@ -224,6 +225,13 @@ public struct RedemptionRecord: Codable, Sendable, Equatable {
 
 public protocol RedemptionRepository {
     func insertRedemption(_ redemption: RedemptionRecord) async throws
+}
+
+/// Leases that let one of several `retain serve` processes on a database run a scheduled job of a program.
+public protocol JobLeaseRepository {
+    /// Takes (or renews) the lease of `job` for `holder` until `until`, unless another holder's lease is still
+    /// valid at `now`. True when `holder` holds it afterwards.
+    func takeLease(job: String, holder: String, now: Date, until: Date) async throws -> Bool
 }
 
 /// Programs and API keys.

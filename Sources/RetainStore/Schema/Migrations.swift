@@ -145,6 +145,16 @@ enum Migrations {
                 "CREATE INDEX reward_instances_reward ON reward_instances (program_id, reward_id, status)",
                 "CREATE INDEX reward_instances_due ON reward_instances (program_id, status, expires_at)",
             ]),
+        Migration(
+            version: 4, name: "job leases for several processes on one database",
+            statements: [
+                """
+                CREATE TABLE job_leases (
+                    program_id TEXT NOT NULL REFERENCES programs (id), job TEXT NOT NULL, holder TEXT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    PRIMARY KEY (program_id, job))
+                """
+            ]),
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -32,7 +32,8 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Analyse the orders in this Retain database (an SQLite file that must exist, or a postgres:// URL) instead of a FILE.", valueName: "path|url"))
+            "Analyse the orders in this Retain database (an SQLite file that must exist, or a postgres:// URL) instead of a FILE.",
+            valueName: "path|url"))
     var database: String?
 
     @Option(help: ArgumentHelp("With --database: the program (workspace) id.", valueName: "id"))

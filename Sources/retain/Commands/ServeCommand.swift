@@ -72,7 +72,14 @@ struct ServeCommand: AsyncParsableCommand {
             let service = runtime.service
             let expiry = ProgramScheduler(
                 job: "expiry", administration: runtime.administration, interval: .seconds(max(1, expiryInterval)),
-                logger: logger
+                logger: logger,
+                claim: { program in
+                    // Held for two intervals, so the holder renews it before it runs out; a stopped holder's lease
+                    // passes to another process within two intervals.
+                    try await service.takeJobLease(
+                        program: program, job: "expiry", holder: ProgramScheduler.processName,
+                        for: TimeInterval(2 * max(1, expiryInterval)))
+                }
             ) { program, logger in
                 let report = try await service.expirePoints(program: program)
                 if report.entries > 0 {
