@@ -143,7 +143,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RetainCLITests",
-            dependencies: ["retain", "RetainCore", "RetainStore"],
+            dependencies: ["retain", "RetainCore", "RetainStore", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
     ]
