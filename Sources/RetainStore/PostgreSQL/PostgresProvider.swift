@@ -46,7 +46,12 @@ public final class PostgresProvider: DatabaseProvider {
         configuration.options.maximumConnections = settings.poolSize
         configuration.options.connectTimeout = .seconds(Int64(settings.connectTimeout))
         configuration.options.additionalStartupParameters = startupParameters(settings)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool's own messages at warning level include "run() hasn't been called yet" for the first lease
+        // that beats the runner task to it (the lease simply waits); problems reaching the server were told by the
+        // probe, and later ones reach each request as its error.
+        var backgroundLogger = logger
+        backgroundLogger.logLevel = .error
+        let client = PostgresClient(configuration: configuration, backgroundLogger: backgroundLogger)
         let runner = Task { await client.run() }
         return PostgresProvider(settings: settings, client: client, runner: runner, logger: logger)
     }
@@ -90,23 +95,26 @@ public final class PostgresProvider: DatabaseProvider {
     }
 
     /// Holds a session advisory lock while `body` runs, so that processes starting together migrate one at a time.
+    /// The lock is named by a constant and the schema, so installs in different schemas of one database (and the
+    /// tests, a schema each) do not wait for each other.
     public func withSchemaLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             let database = connection.sql(queryLogLevel: nil)
-            try await database.raw("SELECT pg_advisory_lock(\(bind: Self.schemaLockKey))").run()
+            let key = "\(Self.schemaLockKey), hashtext(current_schema())"
+            try await database.raw("SELECT pg_advisory_lock(\(unsafeRaw: key))").run()
             do {
                 let result = try await body()
-                try await database.raw("SELECT pg_advisory_unlock(\(bind: Self.schemaLockKey))").run()
+                try await database.raw("SELECT pg_advisory_unlock(\(unsafeRaw: key))").run()
                 return result
             } catch {
-                _ = try? await database.raw("SELECT pg_advisory_unlock(\(bind: Self.schemaLockKey))").run()
+                _ = try? await database.raw("SELECT pg_advisory_unlock(\(unsafeRaw: key))").run()
                 throw error
             }
         }
     }
 
-    /// An arbitrary constant that names Retain's schema lock among the database's advisory locks ("RETAIN" in hex).
-    static let schemaLockKey: Int64 = 0x5245_5441_494E
+    /// An arbitrary constant that names Retain's schema locks among the database's advisory locks ("RTN" in ASCII).
+    static let schemaLockKey: Int32 = 0x52_544E
 
     public func close() async throws {
         runner.cancel()
