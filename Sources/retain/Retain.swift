@@ -10,12 +10,13 @@ struct Retain: AsyncParsableCommand {
         abstract: "Customer retention and loyalty: points, rules, redemptions and an HTTP API.",
         discussion: """
             Start the server with `retain serve`; it creates the SQLite database (retain.sqlite) and, on first \
-            start, prints an admin API key. Every command takes --database PATH (or RETAIN_DATABASE).
+            start, prints an admin API key. Every command takes --database PATH (or RETAIN_DATABASE), or a \
+            PostgreSQL server as --database postgres://user@host:5432/db (or RETAIN_DATABASE_URL).
             """,
         subcommands: [
             ServeCommand.self, MigrateCommand.self, KeysCommand.self, ProgramsCommand.self, CustomerCommand.self,
             RulesCommand.self, ProgramCommand.self, ExpireCommand.self, ReportCommand.self, ImportCommand.self,
-            AnalyzeCommand.self,
+            AnalyzeCommand.self, CopyCommand.self,
         ])
 
     /// Runs Swift concurrency on SwiftNIO's event loop threads, so database and network completions do not hop

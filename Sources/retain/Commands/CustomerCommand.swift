@@ -167,7 +167,7 @@ struct ExpireCommand: AsyncParsableCommand {
         commandName: "expire",
         abstract: "Write off expired points and run due tier reviews (the job `retain serve` runs every hour).",
         discussion: """
-            Safe to run at any time and more than once: each lot is expired exactly once, each tier review is             done once, and a run after downtime catches up.
+            Safe to run at any time and more than once: each lot is expired exactly once, each tier review is done once, and a run after downtime catches up.
             """)
 
     @OptionGroup var database: DatabaseOptions

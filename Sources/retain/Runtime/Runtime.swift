@@ -87,3 +87,8 @@ func printTable(_ header: [String], _ rows: [[String]]) {
     print(line(widths.map { String(repeating: "─", count: $0) }))
     for row in rows { print(line(row)) }
 }
+
+/// Writes a line to standard error (progress and notes that must not mix with the output a program reads).
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
