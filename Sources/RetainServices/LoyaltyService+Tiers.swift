@@ -120,7 +120,7 @@ extension LoyaltyService {
                     "tier_id",
                     "no tier \(request.tierID); tiers are \(tiers.ladder.tiers.map(\.id).joined(separator: ", "))")
             }
-            try await session.lockCustomer(id: customerID)
+            try await session.lockCustomers(ids: [customerID])
             var membership = engine.membership(
                 try await session.memberships(customerIDs: [customerID]).first, customerID: customerID, at: time)
             engine.catchUp(&membership, to: time)

@@ -18,7 +18,7 @@ public struct LoyaltyService: Sendable {
     /// The customer's wallet, with lots past their expiry already written off (lazy expiry, so a balance shown
     /// after a write never contains expired points).
     func loadWallet(_ session: any StoreSession, customerID: String, at time: Date) async throws -> Wallet {
-        try await session.lockCustomer(id: customerID)
+        try await session.lockCustomers(ids: [customerID])
         var wallet = Wallet(
             programID: session.programID, customerID: customerID,
             openLots: try await session.openLots(customerIDs: [customerID]), ids: environment.ids)

@@ -4,7 +4,7 @@ import Foundation
 /// and writes through it; either everything in the closure is committed or nothing is.
 ///
 /// Implementations serialise or lock so that two sessions writing for the same customer cannot interleave
-/// (SQLite: one writer at a time; PostgreSQL: a row lock from `lockCustomer`).
+/// (SQLite: one writer at a time; PostgreSQL: serializable transactions, and row locks from `lockCustomers`).
 public protocol LoyaltyStore: Sendable {
     /// Runs `body` in a write transaction for `program`; rolls back if it throws.
     func write<T: Sendable>(program: String, _ body: @Sendable (any StoreSession) async throws -> T) async throws -> T
@@ -34,8 +34,10 @@ public protocol CustomerRepository {
     func customers(birthMonthDays: [String], after: String?, limit: Int) async throws -> [Customer]
     /// Customers who joined in (`start`, `end`], by id after `after`.
     func customers(joinedFrom start: Date, to end: Date, after: String?, limit: Int) async throws -> [Customer]
-    /// Holds the customer against concurrent writers until the transaction ends (a no-op where writes are serial).
-    func lockCustomer(id: String) async throws
+    /// Holds the customers against concurrent writers until the transaction ends (a no-op where writes are
+    /// serial). One statement for all of them, in id order, so that two batches never wait for each other in a
+    /// circle.
+    func lockCustomers(ids: [String]) async throws
 }
 
 /// A page of customers: `search` matches e-mail, phone, external id or card number exactly (normalised), or a

@@ -199,7 +199,7 @@ final class OrderBatch {
     private func loadWallets(_ customerIDs: [String]) async throws {
         let missing = customerIDs.filter { wallets[$0] == nil }
         guard !missing.isEmpty else { return }
-        for id in missing { try await session.lockCustomer(id: id) }
+        try await session.lockCustomers(ids: missing)
         let lots = Dictionary(grouping: try await session.openLots(customerIDs: missing), by: \.customerID)
         for id in missing {
             wallets[id] = Wallet(

@@ -103,11 +103,18 @@ extension SQLStoreSession {
         return try rows.map { try StoreCoding.decode(Customer.self, from: $0.string("doc")) }
     }
 
-    func lockCustomer(id: String) async throws {
-        guard let rowLockClause else { return }
-        _ = try await database.raw(
-            "SELECT id FROM customers WHERE program_id = \(bind: programID) AND id = \(bind: id) \(unsafeRaw: rowLockClause)"
-        ).all()
+    func lockCustomers(ids: [String]) async throws {
+        guard let rowLockClause, !ids.isEmpty else { return }
+        let sorted = Set(ids).sorted()
+        for start in stride(from: 0, to: sorted.count, by: Self.batchSize) {
+            let chunk = sorted[start..<min(start + Self.batchSize, sorted.count)]
+            _ = try await database.raw(
+                """
+                SELECT id FROM customers WHERE program_id = \(bind: programID) AND id IN \(SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
+                ORDER BY id \(unsafeRaw: rowLockClause)
+                """
+            ).all()
+        }
     }
 
     /// `MM-DD` of the birthday (`YYYY-MM-DD` or `--MM-DD`), for the birthday job.
