@@ -51,3 +51,10 @@ public struct Validator {
         if !issues.isEmpty { throw DomainError.invalid(issues) }
     }
 }
+
+/// A failure of the machinery under the services (the database busy or out of reach), not of the request: the
+/// same request may succeed a moment later. The API answers it with 503 and `Retry-After`.
+public protocol TemporaryFailure: Error {
+    /// Whether this failure is temporary; false for failures of the same type that a retry will not mend.
+    var isTemporary: Bool { get }
+}

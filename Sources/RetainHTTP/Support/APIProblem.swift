@@ -53,6 +53,10 @@ public struct APIProblem: Error, Codable, Sendable {
             case .refused(let code, let detail):
                 return APIProblem(status: .unprocessableContent, title: "Refused", detail: detail, code: code)
             }
+        case let failure as any TemporaryFailure where failure.isTemporary:
+            return APIProblem(
+                status: .serviceUnavailable, title: "Service unavailable",
+                detail: "the database is busy or out of reach; nothing was changed, send the request again")
         case let decoding as DecodingError:
             return fromDecoding(decoding)
         case let http as HTTPError:

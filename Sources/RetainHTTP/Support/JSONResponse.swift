@@ -17,6 +17,8 @@ enum JSONResponse {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         // RFC 9110 §15.5.2: a 401 names the scheme the client should use.
         if problem.status == 401 { headers[.wwwAuthenticate] = #"Bearer realm="retain""# }
+        // A busy or unreachable database: a moment is enough (RFC 9110 §10.2.3).
+        if problem.status == 503 { headers[.retryAfter] = "1" }
         return Response(
             status: HTTPResponse.Status(code: problem.status), headers: headers,
             body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -78,6 +78,10 @@ public final class PostgresProvider: DatabaseProvider {
                 let ceiling = min(50, 1 << min(attempt, 6))
                 try await Task.sleep(for: .milliseconds(Int.random(in: 0...ceiling)))
                 attempt += 1
+            } catch let error where PostgresFailure.isRetryable(error) {
+                throw StoreError.busy(
+                    "the write collided with other transactions \(Self.maxAttempts) times and was given up, "
+                        + "unapplied (\(PostgresFailure.reason(error)))")
             } catch {
                 throw PostgresFailure.explained(error)
             }
