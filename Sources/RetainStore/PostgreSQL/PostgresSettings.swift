@@ -22,7 +22,7 @@ public struct PostgresSettings: Sendable, Equatable {
     public var tls: TLSMode
     /// A PEM file of the certificate authorities to trust (`sslrootcert`), instead of the system's.
     public var rootCertificatePath: String?
-    /// Connections each `retain` process keeps at most (`pool_size`).
+    /// Connections each `retain` process keeps at most (`pool_size`, 2 to 1000).
     public var poolSize: Int
     /// Seconds to wait for a connection to open (`connect_timeout`).
     public var connectTimeout: Int
@@ -63,8 +63,9 @@ public struct PostgresSettings: Sendable, Equatable {
                 tls = mode
             case "sslrootcert": rootCertificatePath = value
             case "pool_size":
-                guard let size = Int(value), (1...1_000).contains(size) else {
-                    throw StoreError.unavailable("pool_size=\(value) must be a whole number from 1 to 1000")
+                // Two at least: a migration holds its lock on one connection and migrates on another.
+                guard let size = Int(value), (2...1_000).contains(size) else {
+                    throw StoreError.unavailable("pool_size=\(value) must be a whole number from 2 to 1000")
                 }
                 poolSize = size
             case "connect_timeout":

@@ -47,7 +47,7 @@ struct DatabaseOptions: ParsableArguments {
         guard SQLiteProvider.Synchronous(rawValue: synchronous.uppercased()) != nil else {
             throw ValidationError("--synchronous must be full or normal")
         }
-        guard (1...1_000).contains(poolSize) else { throw ValidationError("--pool-size must be from 1 to 1000") }
+        guard (2...1_000).contains(poolSize) else { throw ValidationError("--pool-size must be from 2 to 1000") }
         if let database { _ = try DatabaseLocation(database, poolSize: poolSize) }
     }
 }
