@@ -16,7 +16,7 @@ struct CopyCommand: AsyncParsableCommand {
             program's customers, entries and points are compared on both sides, and a difference writes nothing. \
             Stop `retain serve` on the source first: orders taken during the copy are not in it (the copy says so).
 
-              retain copy --from sqlite:retain.sqlite --to postgres://retain@db.internal:5432/retain
+              retain copy --from retain.sqlite --to postgres://retain@db:5432/retain
             """)
 
     @Option(help: ArgumentHelp("The database to copy: a path, sqlite:PATH or postgres://… URL.", valueName: "path|url"))
