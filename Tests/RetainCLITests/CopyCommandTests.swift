@@ -79,8 +79,8 @@ struct CopyCommandTests {
                 let report = try #require(
                     try JSONSerialization.jsonObject(with: Data(home.stdout.utf8)) as? [String: Any])
                 let programs = try #require(report["programs"] as? [[String: Any]])
-                let points = programs.first { $0["program_id"] as? String == "default" }?["points"] as? Int
-                #expect(points != nil && points == programs.first?["lot_points"] as? Int)
+                let program = try #require(programs.first { $0["program_id"] as? String == "default" })
+                #expect(program["points"] as? Int != nil && program["points"] as? Int == program["lot_points"] as? Int)
             }
             let original = try await Self.contents(database)
             let copied = try await Self.contents(back)
