@@ -5,7 +5,7 @@ import SQLKit
 /// against `SQLDatabase`.
 public protocol DatabaseProvider: Sendable {
     /// Runs `body` inside one write transaction: committed if it returns, rolled back if it throws.
-    func withWriteTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func withWriteTransaction<T: Sendable>(_ body: @Sendable (WriteDatabase) async throws -> T) async throws -> T
     /// Runs `body` inside a read transaction (one consistent snapshot).
     func withReadTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// The clause that locks the selected rows until the transaction ends (`FOR UPDATE`), or nil where writers are

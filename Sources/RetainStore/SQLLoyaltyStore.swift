@@ -53,39 +53,74 @@ struct SQLStoreSession: StoreSession {
     )
         async throws
     {
+        let writer = try writeDatabase()
         for start in stride(from: 0, to: rows.count, by: 200) {
             let chunk = rows[start..<min(start + 200, rows.count)]
-            var assignments: [any SQLExpression] = []
+            var statement = BoundStatement(writer, "UPDATE \"\(table)\" SET ")
             for (index, column) in columns.enumerated() {
-                var parts: [any SQLExpression] = [SQLRaw("CASE"), SQLIdentifier(key)]
+                statement.sql += index == 0 ? "\"\(column)\" = CASE \"\(key)\"" : ", \"\(column)\" = CASE \"\(key)\""
                 for row in chunk {
-                    parts += [SQLRaw("WHEN"), SQLBind(row.key), SQLRaw("THEN"), SQLBind(row.values[index])]
+                    statement.sql += " WHEN "
+                    statement.bind(.text(row.key))
+                    statement.sql += " THEN "
+                    statement.bind(RowValue(row.values[index]))
                 }
-                parts.append(SQLRaw("END"))
-                assignments.append(
-                    SQLBinaryExpression(SQLIdentifier(column), .equal, SQLList(parts, separator: SQLRaw(" "))))
+                statement.sql += " END"
             }
-            var query = SQLQueryString("UPDATE \(ident: table) SET ")
-            query.appendInterpolation(SQLList(assignments))
-            query.appendLiteral(" WHERE program_id = ")
-            query.appendInterpolation(bind: programID)
-            query.appendLiteral(" AND ")
-            query.appendInterpolation(ident: key)
-            query.appendLiteral(" IN ")
-            query.appendInterpolation(SQLGroupExpression(SQLList(chunk.map { SQLBind($0.key) })))
-            try await database.raw(query).run()
+            statement.sql += " WHERE program_id = "
+            statement.bind(.text(programID))
+            statement.sql += " AND \"\(key)\" IN ("
+            for (index, row) in chunk.enumerated() {
+                if index > 0 { statement.sql += ", " }
+                statement.bind(.text(row.key))
+            }
+            statement.sql += ")"
+            try await statement.run()
         }
     }
 
+    /// Inserts rows with multi-row `INSERT … VALUES (…), (…)`, up to `batchSize` rows per statement.
     func insertRows(_ table: String, columns: [String], rows: [[any Encodable & Sendable]]) async throws {
+        let writer = try writeDatabase()
         let perStatement = max(1, min(Self.batchSize, 30_000 / max(columns.count, 1)))
-        var start = 0
-        while start < rows.count {
-            let end = min(start + perStatement, rows.count)
-            let builder = database.insert(into: table).columns(columns)
-            for row in rows[start..<end] { builder.values(row.map { SQLBind($0) }) }
-            try await builder.run()
-            start = end
+        let head = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
+        for start in stride(from: 0, to: rows.count, by: perStatement) {
+            var statement = BoundStatement(writer, head)
+            for index in start..<min(start + perStatement, rows.count) {
+                statement.sql += index == start ? "(" : ", ("
+                for (column, cell) in rows[index].enumerated() {
+                    if column > 0 { statement.sql += ", " }
+                    statement.bind(RowValue(cell))
+                }
+                statement.sql += ")"
+            }
+            try await statement.run()
         }
     }
+
+    private func writeDatabase() throws -> WriteDatabase {
+        guard let writer = database as? WriteDatabase else {
+            preconditionFailure("a bulk write outside a write transaction: sessions of `read` never write")
+        }
+        return writer
+    }
+}
+
+/// SQL text and its values, built side by side with the engine's placeholders.
+struct BoundStatement {
+    let database: WriteDatabase
+    var sql: String
+    var values: [RowValue] = []
+
+    init(_ database: WriteDatabase, _ sql: String) {
+        self.database = database
+        self.sql = sql
+    }
+
+    mutating func bind(_ value: RowValue) {
+        values.append(value)
+        sql += database.placeholder(values.count)
+    }
+
+    func run() async throws { try await database.run(sql, values) }
 }

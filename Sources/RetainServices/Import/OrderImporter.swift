@@ -37,7 +37,8 @@ public struct OrderImporter: Sendable {
         var report = initial
         var done = 0
         while done < items.count {
-            let chunk = Array(items[done..<min(done + batchSize, items.count)])
+            let items = Array(items[done..<min(done + batchSize, items.count)])
+            let chunk = Array(zip(items, CheckedOrders(items, settings: settings).results))
             report = try await environment.store.write(program: program) { [report] session in
                 let batch = OrderBatch(
                     session: session, service: service, rules: rules, configuration: configuration, settings: settings,
@@ -66,30 +67,31 @@ final class OrderHistory: @unchecked Sendable {
     private var records: [String: OrderRecord] = [:]
     private var loaded: Set<String> = []
 
-    func importChunk(_ chunk: [ImportItem], into batch: OrderBatch, report: inout ImportReport) async throws {
-        var orders: [(OrderInput, Int)] = []
-        for case .order(let order, let line) in chunk { orders.append((order, line)) }
-        var valid: [String: OrderInput] = [:]
-        for (input, line) in orders {
-            do {
-                valid[input.orderID] = try input.validated(for: batch.settings)
-            } catch {
+    /// - Parameter chunk: items in time order, each with its checked order (nil for a cancellation).
+    func importChunk(
+        _ chunk: [(ImportItem, Result<CheckedOrder, any Error>?)], into batch: OrderBatch, report: inout ImportReport
+    ) async throws {
+        var valid: [String: CheckedOrder] = [:]
+        for case (.order(let input, let line), let checked?) in chunk {
+            switch checked {
+            case .success(let order): valid[input.orderID] = order
+            case .failure(let error):
                 report.skip(.invalidOrder, line: line, rows: max(1, input.lines.count))
                 if report.notes.count < 10 { report.notes.append("line \(line): \(error)") }
             }
         }
-        try await batch.prefetch(Array(valid.values))
+        try await batch.prefetch(valid.values.map(\.order))
         var cancellationIDs: [String] = []
-        for case .cancellation(let cancellation) in chunk { cancellationIDs.append(cancellation.id) }
+        for case (.cancellation(let cancellation), _) in chunk { cancellationIDs.append(cancellation.id) }
         let importedBefore = try await batch.session.existingReturnIDs(cancellationIDs)
         let createdBefore = batch.customersCreated
-        for item in chunk {
+        for (item, _) in chunk {
             switch item {
             case .order(let input, let line):
-                guard let order = valid[input.orderID] else { continue }
+                guard let checked = valid[input.orderID] else { continue }
+                let order = checked.order
                 let outcome = try await batch.record(
-                    order, fingerprint: order.fingerprint, expireAt: order.placedAt,
-                    walletAt: nil)
+                    order, fingerprint: checked.fingerprint, expireAt: order.placedAt, walletAt: nil)
                 switch outcome {
                 case .recorded(let result, let record):
                     if remembersOrders, let customerID = record.customerID {
@@ -189,5 +191,36 @@ final class OrderHistory: @unchecked Sendable {
             ids.append(record.orderID)
         }
         byCustomer[customerID] = ids + (byCustomer[customerID] ?? [])
+    }
+}
+
+/// An order of the file validated against the program, with its idempotency fingerprint.
+struct CheckedOrder: Sendable {
+    let order: OrderInput
+    let fingerprint: String
+}
+
+/// The orders of a batch validated and fingerprinted on all cores before the batch's transaction: both are pure,
+/// and together they were a tenth of an import's time.
+struct CheckedOrders: @unchecked Sendable {
+    /// Per item: the checked order, why it is invalid, or nil for a cancellation.
+    private(set) var results: [Result<CheckedOrder, any Error>?]
+
+    init(_ items: [ImportItem], settings: ProgramSettings) {
+        var results = [Result<CheckedOrder, any Error>?](repeating: nil, count: items.count)
+        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count / 1_000))
+        results.withUnsafeMutableBufferPointer { output in
+            nonisolated(unsafe) let output = output
+            DispatchQueue.concurrentPerform(iterations: slices) { slice in
+                for index in stride(from: slice, to: items.count, by: slices) {
+                    guard case .order(let input, _) = items[index] else { continue }
+                    output[index] = Result {
+                        let order = try input.validated(for: settings)
+                        return CheckedOrder(order: order, fingerprint: order.fingerprint)
+                    }
+                }
+            }
+        }
+        self.results = results
     }
 }

@@ -63,7 +63,7 @@ public final class PostgresProvider: DatabaseProvider {
         self.logger = logger
     }
 
-    public func withWriteTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws
+    public func withWriteTransaction<T: Sendable>(_ body: @Sendable (WriteDatabase) async throws -> T) async throws
         -> T
     {
         var attempt = 1
@@ -92,7 +92,7 @@ public final class PostgresProvider: DatabaseProvider {
         -> T
     {
         do {
-            return try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+            return try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { try await body($0) }
         } catch {
             throw PostgresFailure.explained(error)
         }
@@ -125,11 +125,23 @@ public final class PostgresProvider: DatabaseProvider {
         await runner.value
     }
 
-    private func transaction<T: Sendable>(_ begin: String, _ body: @Sendable (any SQLDatabase) async throws -> T)
+    private func transaction<T: Sendable>(_ begin: String, _ body: @Sendable (WriteDatabase) async throws -> T)
         async throws -> T
     {
         try await client.withConnection { connection in
-            let database = connection.sql(queryLogLevel: nil)
+            let logger = logger
+            let database = WriteDatabase(connection.sql(queryLogLevel: nil), placeholder: { "$\($0)" }) {
+                sql, values in
+                var bindings = PostgresBindings(capacity: values.count)
+                for value in values {
+                    switch value {
+                    case .text(let text): bindings.append(text)
+                    case .integer(let number): bindings.append(number)
+                    case .null: bindings.appendNull()
+                    }
+                }
+                _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            }
             try await database.raw(SQLQueryString(begin)).run()
             do {
                 let result = try await body(database)

@@ -69,11 +69,21 @@ public final class SQLiteProvider: DatabaseProvider {
         try await database.raw(SQLQueryString("PRAGMA synchronous = \(unsafeRaw: synchronous.rawValue)")).run()
     }
 
-    public func withWriteTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws
+    public func withWriteTransaction<T: Sendable>(_ body: @Sendable (WriteDatabase) async throws -> T) async throws
         -> T
     {
         await writeLock.lock()
-        let database = writer.sql()
+        let writer = writer
+        let database = WriteDatabase(writer.sql(), placeholder: { _ in "?" }) { sql, values in
+            let binds = values.map { value -> SQLiteData in
+                switch value {
+                case .text(let text): return .text(text)
+                case .integer(let number): return .integer(Int(number))
+                case .null: return .null
+                }
+            }
+            _ = try await writer.query(sql, binds)
+        }
         do {
             try await database.raw("BEGIN IMMEDIATE").run()
         } catch {
