@@ -27,16 +27,18 @@ public struct ExpiryReport: Codable, Sendable, Equatable {
 extension LoyaltyService {
     /// Writes off every lot of the program that expired at or before `asOf` (default now). Each lot is expired once:
     /// a second or concurrent run finds nothing left, and a run after downtime catches up, dating each entry at
-    /// the lot's own expiry. Works in batches of customers, one transaction each.
+    /// the lot's own expiry. Works in batches of 2,000 customers, one transaction each, so memory stays flat.
     public func expirePoints(program: String, asOf: Date? = nil) async throws -> ExpiryReport {
         _ = try await environment.programs.program(program)
         let time = asOf ?? now
         var report = ExpiryReport(customers: 0, entries: 0, points: 0)
+        let perTransaction = 2_000
         var cursor: String?
         while true {
             let after = cursor
             let (batch, last) = try await store.write(program: program) { session -> (ExpiryReport, String?) in
-                let customers = try await session.customersWithExpiredLots(asOf: time, after: after, limit: 500)
+                let customers = try await session.customersWithExpiredLots(
+                    asOf: time, after: after, limit: perTransaction)
                 var batch = ExpiryReport(customers: customers.count, entries: 0, points: 0)
                 let lots = Dictionary(grouping: try await session.openLots(customerIDs: customers), by: \.customerID)
                 var changes = LedgerChanges()
@@ -56,7 +58,7 @@ extension LoyaltyService {
             report.customers += batch.customers
             report.entries += batch.entries
             report.points += batch.points
-            if batch.customers < 500 { break }
+            if batch.customers < perTransaction { break }
         }
         let tiers = try await reviewTiers(program: program, asOf: time)
         report.tiersReviewed = tiers.reviewed

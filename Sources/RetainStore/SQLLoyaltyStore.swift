@@ -45,17 +45,43 @@ struct SQLStoreSession: StoreSession {
         SQLFunction("CAST", args: SQLAlias(SQLFunction("SUM", args: SQLIdentifier(column)), as: SQLRaw("BIGINT")))
     }
 
-    /// Sets `columns` of many rows at once, one statement per 200 rows:
-    /// `UPDATE t SET c = CASE key WHEN ? THEN ? … END, … WHERE program_id = ? AND key IN (…)` — plain SQL that
-    /// SQLite and PostgreSQL both run, instead of one round trip per row.
+    /// Sets `columns` of many rows at once. Rows that get the same values share one
+    /// `UPDATE t SET c = ?, … WHERE program_id = ? AND key IN (…)` per 1,000 keys (an expiry run zeroes thousands of
+    /// lots); the others go 200 at a time through
+    /// `UPDATE t SET c = CASE key WHEN ? THEN ? … END, … WHERE program_id = ? AND key IN (…)`, whose CASE is searched
+    /// row by row. Plain SQL that SQLite and PostgreSQL both run, instead of one round trip per row.
     func updateRows(
         _ table: String, key: String, columns: [String], rows: [(key: String, values: [any Encodable & Sendable])]
     )
         async throws
     {
         let writer = try writeDatabase()
-        for start in stride(from: 0, to: rows.count, by: 200) {
-            let chunk = rows[start..<min(start + 200, rows.count)]
+        var keysByValues: [[RowValue]: [String]] = [:]
+        var valueOrder: [[RowValue]] = []
+        for row in rows {
+            let values = row.values.map(RowValue.init)
+            if keysByValues[values] == nil { valueOrder.append(values) }
+            keysByValues[values, default: []].append(row.key)
+        }
+        var varied: [(key: String, values: [RowValue])] = []
+        for values in valueOrder {
+            let keys = keysByValues[values]!
+            guard keys.count > 1 else {
+                varied.append((keys[0], values))
+                continue
+            }
+            for start in stride(from: 0, to: keys.count, by: 1_000) {
+                var statement = BoundStatement(writer, "UPDATE \"\(table)\" SET ")
+                for (index, column) in columns.enumerated() {
+                    statement.sql += index == 0 ? "\"\(column)\" = " : ", \"\(column)\" = "
+                    statement.bind(values[index])
+                }
+                statement.restrict(programID: programID, key: key, to: keys[start..<min(start + 1_000, keys.count)])
+                try await statement.run()
+            }
+        }
+        for start in stride(from: 0, to: varied.count, by: 200) {
+            let chunk = varied[start..<min(start + 200, varied.count)]
             var statement = BoundStatement(writer, "UPDATE \"\(table)\" SET ")
             for (index, column) in columns.enumerated() {
                 statement.sql += index == 0 ? "\"\(column)\" = CASE \"\(key)\"" : ", \"\(column)\" = CASE \"\(key)\""
@@ -63,18 +89,11 @@ struct SQLStoreSession: StoreSession {
                     statement.sql += " WHEN "
                     statement.bind(.text(row.key))
                     statement.sql += " THEN "
-                    statement.bind(RowValue(row.values[index]))
+                    statement.bind(row.values[index])
                 }
                 statement.sql += " END"
             }
-            statement.sql += " WHERE program_id = "
-            statement.bind(.text(programID))
-            statement.sql += " AND \"\(key)\" IN ("
-            for (index, row) in chunk.enumerated() {
-                if index > 0 { statement.sql += ", " }
-                statement.bind(.text(row.key))
-            }
-            statement.sql += ")"
+            statement.restrict(programID: programID, key: key, to: chunk.map(\.key))
             try await statement.run()
         }
     }
@@ -120,6 +139,18 @@ struct BoundStatement {
     mutating func bind(_ value: RowValue) {
         values.append(value)
         sql += database.placeholder(values.count)
+    }
+
+    /// Appends ` WHERE program_id = ? AND key IN (?, …)`.
+    mutating func restrict<Keys: Collection<String>>(programID: String, key: String, to keys: Keys) {
+        sql += " WHERE program_id = "
+        bind(.text(programID))
+        sql += " AND \"\(key)\" IN ("
+        for (index, value) in keys.enumerated() {
+            if index > 0 { sql += ", " }
+            bind(.text(value))
+        }
+        sql += ")"
     }
 
     func run() async throws { try await database.run(sql, values) }

@@ -3,7 +3,7 @@ import NIOCore
 import SQLKit
 
 /// One bound value of a statement the store writes in bulk: the only column types the schema uses.
-public enum RowValue: Sendable {
+public enum RowValue: Hashable, Sendable {
     case text(String)
     case integer(Int64)
     case null

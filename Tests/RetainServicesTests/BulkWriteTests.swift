@@ -1,0 +1,71 @@
+import Foundation
+import PropertyBased
+@testable import RetainStore
+import SQLKit
+import Testing
+
+/// The bulk statements of the store (`insertRows`, `updateRows`) bind values straight through each engine's driver
+/// and group updates that share values; whatever mix of shared and distinct values a batch has, every row ends up
+/// with exactly its own values, on both engines.
+@Suite struct BulkWriteTests {
+    /// Per row: an `a` from a small range (so that many rows share it) and a `b` that is sometimes null.
+    static let updates = zip(Gen.int(in: 0...3), Gen.int(in: 0...4)).array(of: 0...700)
+
+    @Test func everyRowGetsItsOwnValuesWhateverTheMixOfSharedAndDistinctOnes() async throws {
+        try await forEachBackend { backend in
+            try await backend.withEmptyDatabase { provider in
+                try await provider.withWriteTransaction { database in
+                    try await database.raw(
+                        """
+                        CREATE TABLE bulk_probe (program_id TEXT NOT NULL, id TEXT NOT NULL, a BIGINT NOT NULL,
+                        b TEXT, PRIMARY KEY (program_id, id))
+                        """
+                    ).run()
+                }
+                await propertyCheck(count: 12, input: Self.updates) { updates in
+                    do {
+                        let written = try await provider.withWriteTransaction { database in
+                            let session = SQLStoreSession(database: database, programID: "p", rowLockClause: nil)
+                            try await database.raw("DELETE FROM bulk_probe").run()
+                            // Rows of another program with the same ids must not change.
+                            try await SQLStoreSession(database: database, programID: "q", rowLockClause: nil)
+                                .insertRows(
+                                    "bulk_probe", columns: ["program_id", "id", "a", "b"],
+                                    rows: (0..<updates.count).map { ["q", "r\($0)", Int64(-1), String?.none] })
+                            try await session.insertRows(
+                                "bulk_probe", columns: ["program_id", "id", "a", "b"],
+                                rows: (0..<updates.count).map { ["p", "r\($0)", Int64(-1), "before"] })
+                            let rows: [(key: String, values: [any Encodable & Sendable])] = updates.enumerated()
+                                .map { index, update in
+                                    ("r\(index)", [Int64(update.0), update.1 == 0 ? nil : "b\(update.1 % 2)"])
+                                }
+                            try await session.updateRows("bulk_probe", key: "id", columns: ["a", "b"], rows: rows)
+                            return try await database.raw("SELECT program_id, id, a, b FROM bulk_probe").all()
+                                .map { row in
+                                    (
+                                        try row.decode(column: "program_id", as: String.self),
+                                        try row.decode(column: "id", as: String.self),
+                                        try row.decode(column: "a", as: Int64.self),
+                                        try row.decode(column: "b", as: String?.self)
+                                    )
+                                }
+                        }
+                        #expect(written.count == 2 * updates.count)
+                        for (program, id, a, b) in written {
+                            let index = Int(id.dropFirst())!
+                            if program == "q" {
+                                #expect(a == -1 && b == nil, "row \(id) of another program changed")
+                            } else {
+                                let update = updates[index]
+                                #expect(a == Int64(update.0), "row \(id): a")
+                                #expect(b == (update.1 == 0 ? nil : "b\(update.1 % 2)"), "row \(id): b")
+                            }
+                        }
+                    } catch {
+                        Issue.record("\(backend): \(error)")
+                    }
+                }
+            }
+        }
+    }
+}
