@@ -58,7 +58,6 @@ extension LoyaltyService {
         }
     }
 
-    /// A customer by Retain id, or by `external_id:…`, `email:…`, `phone:…`, `card:…`.
     /// The id of the customer a path names (`cus_…`, `email:…`, `phone:…`, `external:…`, `card:…`); not found
     /// otherwise.
     public func customerID(program: String, reference: String) async throws -> String {
@@ -71,6 +70,7 @@ extension LoyaltyService {
         }
     }
 
+    /// A customer by Retain id, or by `external_id:…`, `email:…`, `phone:…`, `card:…`.
     public func customer(program: String, id: String) async throws -> CustomerView {
         let settings = try await environment.programs.program(program).settings
         let time = now

@@ -59,7 +59,7 @@ public struct DatabaseCopy: Sendable {
 
     let source: any DatabaseProvider
     let destination: any DatabaseProvider
-    /// Rows per read and per multi-row INSERT.
+    /// Rows per read.
     let pageSize: Int
 
     /// - Parameters:
@@ -83,7 +83,7 @@ public struct DatabaseCopy: Sendable {
                     if rows > 0 { throw Failure.destinationNotEmpty(table: table.name, rows: rows) }
                 }
                 for table in StoreTables.all {
-                    try await Self.copy(table, from: from, to: to, pageSize: pageSize, total: counts[table.name] ?? 0) {
+                    try await Self.copy(table, from: from, to: to, pageSize: pageSize) {
                         progress(table.name, $0, counts[table.name] ?? 0)
                     }
                 }
@@ -114,12 +114,10 @@ public struct DatabaseCopy: Sendable {
     }
 
     private static func copy(
-        _ table: StoreTables.Table, from: any SQLDatabase, to: any SQLDatabase, pageSize: Int, total: Int,
-        progress: (Int) -> Void
+        _ table: StoreTables.Table, from: any SQLDatabase, to: WriteDatabase, pageSize: Int, progress: (Int) -> Void
     ) async throws {
         var last: [any Encodable & Sendable]?
         var copied = 0
-        let perInsert = max(1, min(pageSize, 30_000 / table.columns.count))
         while true {
             var query = SQLQueryString("SELECT ")
             query.appendInterpolation(SQLList(table.columns.map { SQLIdentifier($0) }))
@@ -137,21 +135,19 @@ public struct DatabaseCopy: Sendable {
             query.appendLiteral(" LIMIT \(pageSize)")
             let rows = try await from.raw(query).all()
             if rows.isEmpty { return }
-            var values: [[any Encodable & Sendable]] = []
+            var values: [[RowValue]] = []
             values.reserveCapacity(rows.count)
             for row in rows {
-                var value: [any Encodable & Sendable] = []
-                for column in table.text { value.append(try row.decode(column: column, as: String?.self)) }
-                for column in table.integers { value.append(try row.decode(column: column, as: Int64?.self)) }
+                var value: [RowValue] = []
+                for column in table.text {
+                    value.append(try row.decode(column: column, as: String?.self).map(RowValue.text) ?? .null)
+                }
+                for column in table.integers {
+                    value.append(try row.decode(column: column, as: Int64?.self).map(RowValue.integer) ?? .null)
+                }
                 values.append(value)
             }
-            for start in stride(from: 0, to: values.count, by: perInsert) {
-                let insert = to.insert(into: table.name).columns(table.columns)
-                for value in values[start..<min(start + perInsert, values.count)] {
-                    insert.values(value.map { SQLBind($0) })
-                }
-                try await insert.run()
-            }
+            try await to.insert(into: table.name, columns: table.columns, rows: values)
             let lastRow = rows[rows.count - 1]
             last = try table.key.map { column -> any Encodable & Sendable in
                 table.integers.contains(column)

@@ -36,8 +36,8 @@ struct SQLStoreSession: StoreSession {
     let programID: String
     let rowLockClause: String?
 
-    /// Rows per multi-row INSERT: one awaited statement costs ~50 µs, so bulk paths send many rows at once while
-    /// staying under SQLite's 32,766 bound parameters.
+    /// Keys per `IN (…)` list and rows per multi-row statement: one awaited statement costs ~50 µs, so bulk paths
+    /// send many at once while staying under SQLite's 32,766 bound parameters.
     static let batchSize = 1_000
 
     /// `CAST(SUM(column) AS BIGINT)`: PostgreSQL's SUM of BIGINT answers NUMERIC, which does not decode as Int64.
@@ -55,7 +55,7 @@ struct SQLStoreSession: StoreSession {
     )
         async throws
     {
-        let writer = try writeDatabase()
+        let writer = writeDatabase()
         var keysByValues: [[RowValue]: [String]] = [:]
         var valueOrder: [[RowValue]] = []
         for row in rows {
@@ -98,60 +98,15 @@ struct SQLStoreSession: StoreSession {
         }
     }
 
-    /// Inserts rows with multi-row `INSERT … VALUES (…), (…)`, up to `batchSize` rows per statement.
+    /// Inserts rows with multi-row `INSERT … VALUES (…), (…)` (`WriteDatabase.insert`).
     func insertRows(_ table: String, columns: [String], rows: [[any Encodable & Sendable]]) async throws {
-        let writer = try writeDatabase()
-        let perStatement = max(1, min(Self.batchSize, 30_000 / max(columns.count, 1)))
-        let head = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
-        for start in stride(from: 0, to: rows.count, by: perStatement) {
-            var statement = BoundStatement(writer, head)
-            for index in start..<min(start + perStatement, rows.count) {
-                statement.sql += index == start ? "(" : ", ("
-                for (column, cell) in rows[index].enumerated() {
-                    if column > 0 { statement.sql += ", " }
-                    statement.bind(RowValue(cell))
-                }
-                statement.sql += ")"
-            }
-            try await statement.run()
-        }
+        try await writeDatabase().insert(into: table, columns: columns, rows: rows.map { $0.map(RowValue.init) })
     }
 
-    private func writeDatabase() throws -> WriteDatabase {
+    private func writeDatabase() -> WriteDatabase {
         guard let writer = database as? WriteDatabase else {
             preconditionFailure("a bulk write outside a write transaction: sessions of `read` never write")
         }
         return writer
     }
-}
-
-/// SQL text and its values, built side by side with the engine's placeholders.
-struct BoundStatement {
-    let database: WriteDatabase
-    var sql: String
-    var values: [RowValue] = []
-
-    init(_ database: WriteDatabase, _ sql: String) {
-        self.database = database
-        self.sql = sql
-    }
-
-    mutating func bind(_ value: RowValue) {
-        values.append(value)
-        sql += database.placeholder(values.count)
-    }
-
-    /// Appends ` WHERE program_id = ? AND key IN (?, …)`.
-    mutating func restrict<Keys: Collection<String>>(programID: String, key: String, to keys: Keys) {
-        sql += " WHERE program_id = "
-        bind(.text(programID))
-        sql += " AND \"\(key)\" IN ("
-        for (index, value) in keys.enumerated() {
-            if index > 0 { sql += ", " }
-            bind(.text(value))
-        }
-        sql += ")"
-    }
-
-    func run() async throws { try await database.run(sql, values) }
 }

@@ -5,9 +5,8 @@ import SQLKit
 // Orders with their returns, read in pages for the analytics.
 extension SQLStoreSession {
     func purchases(after: String?, limit: Int) async throws -> [PurchaseRow] {
-        // The returns are summed per order of this page only (a correlated subquery on the order_returns index),
-        // in SQL that SQLite and PostgreSQL both run (the
-        // cast keeps PostgreSQL's SUM from answering NUMERIC).
+        // The returns are summed per order of this page only (a correlated subquery on the order_returns index), in
+        // SQL that SQLite and PostgreSQL both run (the cast keeps PostgreSQL's SUM from answering NUMERIC).
         let rows = try await database.raw(
             """
             SELECT o.order_id, o.customer_id, o.placed_at, o.total,

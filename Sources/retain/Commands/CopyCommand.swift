@@ -26,7 +26,7 @@ struct CopyCommand: AsyncParsableCommand {
         help: ArgumentHelp("The empty database to copy into (created if it is an SQLite file).", valueName: "path|url"))
     var to: String
 
-    @Option(help: ArgumentHelp("Rows per read and per insert.", valueName: "n"))
+    @Option(help: ArgumentHelp("Rows read per page (inserted up to 1,000 per statement).", valueName: "n"))
     var pageSize: Int = 2_000
 
     @OptionGroup var output: OutputOptions

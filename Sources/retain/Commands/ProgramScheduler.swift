@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// Runs a job for every program on a fixed interval beside the HTTP server (points expiry, analytics): first at
 /// start, then every `interval`. A program whose job fails is logged and tried again next time; the others go on.
 ///
-/// A job that writes (expiry) is `exclusive`: of several processes on one database, only the one holding the
+/// A job that writes (expiry) has a `claim`: of several processes on one database, only the one holding the
 /// program's lease for the job runs it (`LoyaltyService.takeJobLease`). A job that only fills this process's own
 /// memory (analytics) runs in every process.
 struct ProgramScheduler: Service {
