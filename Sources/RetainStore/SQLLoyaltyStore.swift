@@ -1,6 +1,7 @@
 import Foundation
 import RetainCore
 import SQLKit
+import Synchronization
 
 /// The `LoyaltyStore` written once with SQLKit; the provider decides the engine.
 public struct SQLLoyaltyStore: LoyaltyStore {
@@ -30,11 +31,25 @@ public struct SQLLoyaltyStore: LoyaltyStore {
     public var instance: any InstanceRepository { SQLInstanceRepository(provider: provider) }
 }
 
+/// What a session learned once and may reuse until the transaction ends.
+final class SessionMemo: Sendable {
+    private let version = Mutex<Int64?>(nil)
+
+    /// The program's latest configuration version; nil until read, and again after this session writes one.
+    var programVersion: Int64? {
+        get { version.withLock { $0 } }
+        set { version.withLock { $0 = newValue } }
+    }
+}
+
 /// One transaction's view of one program. Every statement is scoped by `program_id`.
 struct SQLStoreSession: StoreSession {
     let database: any SQLDatabase
     let programID: String
     let rowLockClause: String?
+    /// The program version in force, once this transaction has read it: each order batch reads the configuration
+    /// and then stamps its ledger entries with the version, and the second read was a round trip of its own.
+    let memo = SessionMemo()
 
     /// Keys per `IN (…)` list and rows per multi-row statement: one awaited statement costs ~50 µs, so bulk paths
     /// send many at once while staying under SQLite's 32,766 bound parameters.

@@ -32,6 +32,30 @@ import Testing
         }
     }
 
+    /// The hand-written digits of `RFC3339.string` and `description` give exactly what `String(format:)` gave, and
+    /// the text parses back to the same millisecond.
+    @Test func timestampTextMatchesFormatAndRoundTrips() async {
+        let millis = Gen.int(
+            in: (CivilDateTests.dayRange.lowerBound * 86_400_000)...(CivilDateTests.dayRange.upperBound * 86_400_000))
+        await propertyCheck(count: 1_000, input: millis) { value in
+            let date = Date(timeIntervalSince1970: Double(value) / 1000)
+            let days = Int((Double(value) / 86_400_000).rounded(.down))
+            let civil = CivilDate(daysSinceEpoch: days)
+            let inDay = value - days * 86_400_000
+            let seconds = inDay / 1000
+            var expected = String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02d", civil.year, civil.month, civil.day, seconds / 3600,
+                (seconds / 60) % 60, seconds % 60)
+            if inDay % 1000 != 0 { expected += String(format: ".%03d", inDay % 1000) }
+            expected += "Z"
+            #expect(RFC3339.string(date) == expected)
+            #expect(civil.description == String(format: "%04d-%02d-%02d", civil.year, civil.month, civil.day))
+            #expect(RFC3339.parse(RFC3339.string(date)) == date)
+        }
+        #expect(RFC3339.string(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(RFC3339.string(Date(timeIntervalSince1970: 1.005)) == "1970-01-01T00:00:01.005Z")
+    }
+
     @Test func rangeBoundsAndKnownDays() {
         #expect(CivilDate(iso: "1900-01-01")?.daysSinceEpoch == CivilDateTests.dayRange.lowerBound)
         #expect(CivilDate(iso: "2200-12-31")?.daysSinceEpoch == CivilDateTests.dayRange.upperBound)

@@ -89,7 +89,23 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(10)
+        appendDescription(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `description`'s bytes (`YYYY-MM-DD`) appended, without formatting a string first.
+    func appendDescription(to bytes: inout [UInt8]) {
+        guard (0...9999).contains(year) else {
+            bytes.append(contentsOf: String(format: "%04d-%02d-%02d", year, month, day).utf8)
+            return
+        }
+        RFC3339.appendDigits(year, width: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        RFC3339.appendDigits(month, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        RFC3339.appendDigits(day, width: 2, to: &bytes)
     }
 
     public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool {

@@ -11,7 +11,8 @@ struct OrderController {
         group.post("orders") { request, context in
             let program = try context.program(for: .write)
             let input = try await JSONResponse.decode(OrderInput.self, from: request, context: context)
-            return try JSONResponse.make(try await service.recordOrder(program: program, input), status: .created)
+            let answer = try await service.recordOrderAnswer(program: program, input)
+            return JSONResponse.make(json: answer.json, status: .created)
         }
         group.post("orders/simulate") { request, context in
             let program = try context.program(for: .read)

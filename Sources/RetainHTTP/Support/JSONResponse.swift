@@ -6,10 +6,14 @@ import RetainCore
 /// Reading JSON requests and writing JSON responses in the API's dialect.
 enum JSONResponse {
     static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try APIJSON.encode(value)
-        return Response(
+        make(json: try APIJSON.encode(value), status: status)
+    }
+
+    /// A response of JSON already encoded with `APIJSON`.
+    static func make(json: Data, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
             status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            body: .init(byteBuffer: ByteBuffer(bytes: json)))
     }
 
     static func problem(_ problem: APIProblem) -> Response {

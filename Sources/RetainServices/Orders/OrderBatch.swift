@@ -43,6 +43,9 @@ final class OrderBatch {
     let storeResponses: Bool
 
     private var customerByLookup: [CustomerLookup: String] = [:]
+    /// Lookups this transaction already asked the store for and found no customer: an order from a new customer
+    /// must not ask again (on PostgreSQL each question is a round trip inside the batch's transaction).
+    private var absentLookups: Set<CustomerLookup> = []
     private(set) var wallets: [String: Wallet] = [:]
     /// Loaded or started memberships (only when the configuration tracks them); nil value = none stored yet.
     private var memberships: [String: Membership?] = [:]
@@ -74,8 +77,14 @@ final class OrderBatch {
             orders[record.orderID] = record
         }
         let lookups = Set(inputs.flatMap(\.customer.lookups)).filter { customerByLookup[$0] == nil }
-        let customers = try await session.findCustomers(Array(lookups))
+        try await find(Array(lookups))
+    }
+
+    /// Reads the customers these lookups name (and their wallets), remembering the lookups that name none.
+    private func find(_ lookups: [CustomerLookup]) async throws {
+        let customers = try await session.findCustomers(lookups)
         remember(customers)
+        absentLookups.formUnion(lookups.filter { customerByLookup[$0] == nil })
         try await loadWallets(customers.map(\.id))
     }
 
@@ -157,11 +166,9 @@ final class OrderBatch {
         for lookup in reference.lookups {
             if let id = customerByLookup[lookup] { return id }
         }
-        let missing = reference.lookups.filter { customerByLookup[$0] == nil }
+        let missing = reference.lookups.filter { customerByLookup[$0] == nil && !absentLookups.contains($0) }
         guard !missing.isEmpty else { return nil }
-        let customers = try await session.findCustomers(missing)
-        remember(customers)
-        try await loadWallets(customers.map(\.id))
+        try await find(missing)
         for lookup in reference.lookups {
             if let id = customerByLookup[lookup] { return id }
         }

@@ -29,14 +29,20 @@ extension SQLStoreSession {
         return lots
     }
 
+    /// The latest configuration version of the program, read once per transaction.
+    private func currentProgramVersion() async throws -> Int64 {
+        if let known = memo.programVersion { return known }
+        let latest =
+            try await database.select()
+            .column(SQLFunction("MAX", args: SQLIdentifier("version")), as: "v").from("program_configs")
+            .where("program_id", .equal, programID).first()?.optionalInt("v") ?? 0
+        memo.programVersion = latest
+        return latest
+    }
+
     func apply(_ changes: LedgerChanges) async throws {
         // The version in force in this transaction: writers are serialised, so it is the one the use case read.
-        let version =
-            changes.entries.isEmpty
-            ? 0
-            : try await database.select()
-                .column(SQLFunction("MAX", args: SQLIdentifier("version")), as: "v").from("program_configs")
-                .where("program_id", .equal, programID).first()?.optionalInt("v") ?? 0
+        let version = changes.entries.isEmpty ? 0 : try await currentProgramVersion()
         try await insertRows(
             "ledger_entries",
             columns: [

@@ -13,6 +13,10 @@ extension SQLStoreSession {
             .from("program_configs")
             .where("program_id", .equal, programID).orderBy("version", .descending).limit(limit)
             .all()
+        if limit > 0 {
+            let latest = try rows.first.map { try $0.int("version") } ?? 0
+            memo.programVersion = latest
+        }
         return try rows.map { row in
             ConfigurationVersion(
                 version: Int(try row.int("version")),
@@ -23,6 +27,7 @@ extension SQLStoreSession {
     }
 
     func insertConfiguration(_ version: ConfigurationVersion) async throws {
+        memo.programVersion = nil
         try await database.insert(into: "program_configs")
             .columns("program_id", "version", "doc", "rules", "actor", "created_at")
             .values(
