@@ -90,7 +90,7 @@ extension LoyaltyService {
     }
 
     /// `recordOrder` with the answer's API JSON as well: the bytes stored for retries are the bytes sent, encoded
-    /// once (encoding the answer was a tenth of the API's work per order).
+    /// once (encoding the answer twice was a tenth of the API's CPU per order).
     public func recordOrderAnswer(program: String, _ input: OrderInput) async throws -> (
         result: OrderResult, json: Data
     ) {
