@@ -68,6 +68,9 @@ extension LoyaltyService {
         let now = self.now
         return try await store.write(program: program) { session in
             let engine = try await membershipEngine(session, settings: settings)
+            // All at once, in id order, before their memberships are read: order batches run beside this job with
+            // row locks only.
+            try await session.lockCustomers(ids: due.map(\.0))
             let stored = Dictionary(
                 uniqueKeysWithValues: try await session.memberships(customerIDs: due.map(\.0)).map {
                     ($0.customerID, $0)

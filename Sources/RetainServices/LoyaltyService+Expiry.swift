@@ -40,6 +40,8 @@ extension LoyaltyService {
                 let customers = try await session.customersWithExpiredLots(
                     asOf: time, after: after, limit: perTransaction)
                 var batch = ExpiryReport(customers: customers.count, entries: 0, points: 0)
+                // Order batches run beside this job with row locks only (`WriteIsolation.customerLocks`).
+                try await session.lockCustomers(ids: customers)
                 let lots = Dictionary(grouping: try await session.openLots(customerIDs: customers), by: \.customerID)
                 var changes = LedgerChanges()
                 for customerID in customers {

@@ -150,6 +150,8 @@ extension LoyaltyService {
                 let engine = try await membershipEngine(session, settings: settings)
                 guard engine.configuration.tracksMembership else { return (0, 0, nil) }
                 let due = try await session.customersWithDueMemberships(asOf: time, after: after, limit: 500)
+                // Order batches change memberships beside this job with row locks only.
+                try await session.lockCustomers(ids: due)
                 var saved: [(membership: Membership, tierID: String?, dueAt: Date?)] = []
                 var changed = 0
                 for var membership in try await session.memberships(customerIDs: due) {

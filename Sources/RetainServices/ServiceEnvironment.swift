@@ -10,7 +10,7 @@ public struct ServiceEnvironment: Sendable {
     public let logger: Logger
     public let programs: ProgramDirectory
     /// Shared by every request, so concurrent orders share transactions.
-    public let orderPipeline = OrderPipeline()
+    public let orderPipeline: OrderPipeline
 
     public init(
         store: any LoyaltyStore, clock: any Clock = SystemClock(), ids: any IDGenerator = RandomIDGenerator(),
@@ -21,6 +21,7 @@ public struct ServiceEnvironment: Sendable {
         self.ids = ids
         self.logger = logger
         self.programs = ProgramDirectory(repository: store.instance)
+        self.orderPipeline = OrderPipeline(concurrentWriters: store.concurrentWriters)
     }
 }
 

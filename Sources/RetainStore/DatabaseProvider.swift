@@ -1,3 +1,4 @@
+import RetainCore
 import SQLKit
 
 /// One database engine under the SQL store: how to get a connection for a write transaction or a read, and the
@@ -5,7 +6,9 @@ import SQLKit
 /// against `SQLDatabase`.
 public protocol DatabaseProvider: Sendable {
     /// Runs `body` inside one write transaction: committed if it returns, rolled back if it throws.
-    func withWriteTransaction<T: Sendable>(_ body: @Sendable (WriteDatabase) async throws -> T) async throws -> T
+    func withWriteTransaction<T: Sendable>(
+        isolation: WriteIsolation, _ body: @Sendable (WriteDatabase) async throws -> T
+    ) async throws -> T
     /// Runs `body` inside a read transaction (one consistent snapshot).
     func withReadTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// The clause that locks the selected rows until the transaction ends (`FOR UPDATE`), or nil where writers are
@@ -13,6 +16,8 @@ public protocol DatabaseProvider: Sendable {
     var rowLockClause: String? { get }
     /// A short name for messages (`sqlite:retain.sqlite`).
     var displayName: String { get }
+    /// Write transactions of one process worth running at once (see `LoyaltyStore.concurrentWriters`).
+    var concurrentWriters: Int { get }
     /// Runs `body` (which opens its own transactions) while no other process migrates the same database.
     func withSchemaLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T
     /// Closes every connection. Call exactly once, at shutdown.
@@ -20,6 +25,13 @@ public protocol DatabaseProvider: Sendable {
 }
 
 extension DatabaseProvider {
+    /// A serializable write transaction.
+    public func withWriteTransaction<T: Sendable>(_ body: @Sendable (WriteDatabase) async throws -> T) async throws
+        -> T
+    {
+        try await withWriteTransaction(isolation: .serializable, body)
+    }
+
     /// For an engine whose write transactions already exclude each other across processes (SQLite's
     /// `BEGIN IMMEDIATE`), the migrator's check inside each transaction is enough.
     public func withSchemaLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {

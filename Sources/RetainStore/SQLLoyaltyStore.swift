@@ -6,17 +6,21 @@ import Synchronization
 /// The `LoyaltyStore` written once with SQLKit; the provider decides the engine.
 public struct SQLLoyaltyStore: LoyaltyStore {
     public let provider: any DatabaseProvider
+    private let configurations = ConfigurationCache()
 
     public init(provider: any DatabaseProvider) {
         self.provider = provider
     }
 
-    public func write<T: Sendable>(program: String, _ body: @Sendable (any StoreSession) async throws -> T)
-        async throws -> T
-    {
+    public func write<T: Sendable>(
+        program: String, isolation: WriteIsolation, _ body: @Sendable (any StoreSession) async throws -> T
+    ) async throws -> T {
         let lockClause = provider.rowLockClause
-        return try await provider.withWriteTransaction { database in
-            try await body(SQLStoreSession(database: database, programID: program, rowLockClause: lockClause))
+        return try await provider.withWriteTransaction(isolation: isolation) { database in
+            try await body(
+                SQLStoreSession(
+                    database: database, programID: program, rowLockClause: lockClause,
+                    configurations: configurations))
         }
     }
 
@@ -24,21 +28,34 @@ public struct SQLLoyaltyStore: LoyaltyStore {
         async throws -> T
     {
         try await provider.withReadTransaction { database in
-            try await body(SQLStoreSession(database: database, programID: program, rowLockClause: nil))
+            try await body(
+                SQLStoreSession(
+                    database: database, programID: program, rowLockClause: nil, configurations: configurations))
         }
     }
 
     public var instance: any InstanceRepository { SQLInstanceRepository(provider: provider) }
+    public var concurrentWriters: Int { provider.concurrentWriters }
 }
 
 /// What a session learned once and may reuse until the transaction ends.
 final class SessionMemo: Sendable {
-    private let version = Mutex<Int64?>(nil)
+    private struct State {
+        var programVersion: Int64?
+        var wroteConfiguration = false
+    }
+    private let state = Mutex(State())
 
     /// The program's latest configuration version; nil until read, and again after this session writes one.
     var programVersion: Int64? {
-        get { version.withLock { $0 } }
-        set { version.withLock { $0 = newValue } }
+        get { state.withLock { $0.programVersion } }
+        set { state.withLock { $0.programVersion = newValue } }
+    }
+
+    /// True once this session has written a configuration version (uncommitted until the transaction ends).
+    var wroteConfiguration: Bool {
+        get { state.withLock { $0.wroteConfiguration } }
+        set { state.withLock { $0.wroteConfiguration = newValue } }
     }
 }
 
@@ -50,6 +67,8 @@ struct SQLStoreSession: StoreSession {
     /// The program version in force, once this transaction has read it: each order batch reads the configuration
     /// and then stamps its ledger entries with the version, and the second read was a round trip of its own.
     let memo = SessionMemo()
+    /// The store's decoded program versions (a session of its own when made without a store, as in tests).
+    var configurations = ConfigurationCache()
 
     /// Keys per `IN (…)` list and rows per multi-row statement: one awaited statement costs ~50 µs, so bulk paths
     /// send many at once while staying under SQLite's 32,766 bound parameters.

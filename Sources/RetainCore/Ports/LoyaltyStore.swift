@@ -7,11 +7,40 @@ import Foundation
 /// (SQLite: one writer at a time; PostgreSQL: serializable transactions, and row locks from `lockCustomers`).
 public protocol LoyaltyStore: Sendable {
     /// Runs `body` in a write transaction for `program`; rolls back if it throws.
-    func write<T: Sendable>(program: String, _ body: @Sendable (any StoreSession) async throws -> T) async throws -> T
+    func write<T: Sendable>(
+        program: String, isolation: WriteIsolation, _ body: @Sendable (any StoreSession) async throws -> T
+    ) async throws -> T
     /// Runs `body` against a consistent read-only view of `program`.
     func read<T: Sendable>(program: String, _ body: @Sendable (any StoreSession) async throws -> T) async throws -> T
     /// Programs and API keys, which live above any one program.
     var instance: any InstanceRepository { get }
+    /// How many write transactions of one process are worth running at once: 1 where the engine writes one at a
+    /// time anyway (SQLite), more where concurrent transactions overlap their round trips (PostgreSQL).
+    var concurrentWriters: Int { get }
+}
+
+extension LoyaltyStore {
+    /// A write transaction kept apart from every other as if they ran one after another.
+    public func write<T: Sendable>(program: String, _ body: @Sendable (any StoreSession) async throws -> T)
+        async throws -> T
+    {
+        try await write(program: program, isolation: .serializable, body)
+    }
+}
+
+/// How a write transaction is kept apart from concurrent ones (engines that write one transaction at a time, like
+/// SQLite, give every kind the same guarantee).
+public enum WriteIsolation: Sendable {
+    /// As if the transactions ran one after another: every check made before a write still holds when it commits.
+    case serializable
+    /// The body promises that it reads the state of a customer only after `lockCustomers` has locked that customer,
+    /// writes only locked customers' state and new rows under unique keys (a new order id, a new customer's
+    /// identifiers), and needs nothing else to stay unchanged until it commits. Row locks then suffice: PostgreSQL
+    /// runs it at READ COMMITTED, whose statements each see the latest committed data, without the predicate
+    /// locks of `serializable`, which abort concurrent order batches that merely share index pages. A new row whose
+    /// key another transaction inserted first fails the transaction, and the store runs it again. Every other
+    /// writer of a customer's state locks the customer first too, so a batch never overwrites what it did not see.
+    case customerLocks
 }
 
 /// Everything a use case can ask of one program's data inside one transaction.
@@ -27,6 +56,9 @@ public protocol CustomerRepository {
     func findCustomer(_ lookup: CustomerLookup) async throws -> Customer?
     /// Every customer matching any of the lookups (one query per kind of identifier).
     func findCustomers(_ lookups: [CustomerLookup]) async throws -> [Customer]
+    /// `findCustomers` that also locks the customers found, as `lockCustomers` would, in the same statement (an
+    /// order batch needs both, and each statement is a round trip on PostgreSQL).
+    func findAndLockCustomers(_ lookups: [CustomerLookup]) async throws -> [Customer]
     func insertCustomers(_ customers: [Customer]) async throws
     func updateCustomer(_ customer: Customer) async throws
     func listCustomers(_ query: CustomerQuery) async throws -> [Customer]
@@ -97,6 +129,10 @@ public protocol LedgerRepository {
 public protocol MembershipRepository {
     /// The newest configuration version, if any was saved.
     func configuration() async throws -> ConfigurationVersion?
+    /// `configuration()` as the store last decoded it, when the newest version number is still the one it holds:
+    /// one small query instead of reading and decoding the documents (the order path asks for every batch). nil
+    /// when the program never saved a version; its rules are then those of `rules()`.
+    func configurationInForce() async throws -> ConfigurationVersion?
     /// Every saved version, newest first.
     func configurationVersions(limit: Int) async throws -> [ConfigurationVersion]
     func insertConfiguration(_ version: ConfigurationVersion) async throws

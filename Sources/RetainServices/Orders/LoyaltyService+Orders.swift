@@ -110,15 +110,19 @@ extension LoyaltyService {
         }
     }
 
-    /// Records validated orders in one transaction, in order; one outcome per order.
+    /// Records validated orders in one transaction, in order; one outcome per order. The batch locks every customer
+    /// before reading its wallet (`OrderBatch.loadWallets`), so it can run beside other batches with row locks
+    /// only.
     func recordBatch(program: String, _ orders: [(OrderInput, String)]) async throws -> [OrderOutcome] {
         let settings = try await environment.programs.program(program).settings
         let time = now
-        return try await store.write(program: program) { session in
+        return try await store.write(program: program, isolation: .customerLocks) { session in
+            let inForce = try await session.configurationInForce()
+            var rules = inForce?.rules
+            if rules == nil { rules = try await session.rules() }
             let batch = OrderBatch(
-                session: session, service: self, rules: try await session.rules(),
-                configuration: try await session.configuration()?.configuration ?? .empty, settings: settings,
-                now: time, storeResponses: true)
+                session: session, service: self, rules: rules ?? [],
+                configuration: inForce?.configuration ?? .empty, settings: settings, now: time, storeResponses: true)
             try await batch.prefetch(orders.map(\.0))
             var outcomes: [OrderOutcome] = []
             for (order, fingerprint) in orders {

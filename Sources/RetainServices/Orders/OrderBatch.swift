@@ -46,6 +46,8 @@ final class OrderBatch {
     /// Lookups this transaction already asked the store for and found no customer: an order from a new customer
     /// must not ask again (on PostgreSQL each question is a round trip inside the batch's transaction).
     private var absentLookups: Set<CustomerLookup> = []
+    /// Customers this transaction holds locked (found with their lock): the wallet is read after the lock.
+    private var locked: Set<String> = []
     private(set) var wallets: [String: Wallet] = [:]
     /// Loaded or started memberships (only when the configuration tracks them); nil value = none stored yet.
     private var memberships: [String: Membership?] = [:]
@@ -80,9 +82,11 @@ final class OrderBatch {
         try await find(Array(lookups))
     }
 
-    /// Reads the customers these lookups name (and their wallets), remembering the lookups that name none.
+    /// Reads and locks the customers these lookups name (and reads their wallets), remembering the lookups that
+    /// name none.
     private func find(_ lookups: [CustomerLookup]) async throws {
-        let customers = try await session.findCustomers(lookups)
+        let customers = try await session.findAndLockCustomers(lookups)
+        locked.formUnion(customers.map(\.id))
         remember(customers)
         absentLookups.formUnion(lookups.filter { customerByLookup[$0] == nil })
         try await loadWallets(customers.map(\.id))
@@ -206,7 +210,7 @@ final class OrderBatch {
     private func loadWallets(_ customerIDs: [String]) async throws {
         let missing = customerIDs.filter { wallets[$0] == nil }
         guard !missing.isEmpty else { return }
-        try await session.lockCustomers(ids: missing)
+        try await session.lockCustomers(ids: missing.filter { !locked.contains($0) })
         let lots = Dictionary(grouping: try await session.openLots(customerIDs: missing), by: \.customerID)
         for id in missing {
             wallets[id] = Wallet(

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOPosix
+import RetainCore
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
@@ -23,6 +24,7 @@ public final class SQLiteProvider: DatabaseProvider {
 
     public var rowLockClause: String? { nil }
     public var displayName: String { "sqlite:\(path)" }
+    public var concurrentWriters: Int { 1 }
 
     /// Opens (creating if needed) the database file.
     /// - Parameters:
@@ -69,9 +71,10 @@ public final class SQLiteProvider: DatabaseProvider {
         try await database.raw(SQLQueryString("PRAGMA synchronous = \(unsafeRaw: synchronous.rawValue)")).run()
     }
 
-    public func withWriteTransaction<T: Sendable>(_ body: @Sendable (WriteDatabase) async throws -> T) async throws
-        -> T
-    {
+    /// One writer at a time (`BEGIN IMMEDIATE` behind a lock), so every isolation gets serial transactions.
+    public func withWriteTransaction<T: Sendable>(
+        isolation: WriteIsolation, _ body: @Sendable (WriteDatabase) async throws -> T
+    ) async throws -> T {
         await writeLock.lock()
         let writer = writer
         let database = WriteDatabase(writer.sql(), placeholder: { _ in "?" }) { sql, values in

@@ -18,6 +18,17 @@ extension SQLStoreSession {
     }
 
     func findCustomers(_ lookups: [CustomerLookup]) async throws -> [Customer] {
+        try await findCustomers(lookups, locking: false)
+    }
+
+    func findAndLockCustomers(_ lookups: [CustomerLookup]) async throws -> [Customer] {
+        try await findCustomers(lookups, locking: true)
+    }
+
+    /// One query per kind of identifier; when locking, each locks its rows in id order (the order
+    /// `lockCustomers` keeps, so that batches do not wait for each other in a circle).
+    private func findCustomers(_ lookups: [CustomerLookup], locking: Bool) async throws -> [Customer] {
+        let lockClause = locking ? rowLockClause : nil
         var byColumn: [String: Set<String>] = [:]
         for lookup in lookups {
             switch lookup {
@@ -32,10 +43,11 @@ extension SQLStoreSession {
         for (column, values) in byColumn.sorted(by: { $0.key < $1.key }) {
             let all = values.sorted()
             for start in stride(from: 0, to: all.count, by: 500) {
-                let rows = try await database.select().column("doc").from("customers")
+                var select = database.select().column("doc").from("customers")
                     .where("program_id", .equal, programID)
                     .where(SQLIdentifier(column), .in, Array(all[start..<min(start + 500, all.count)]))
-                    .all()
+                if let lockClause { select = select.orderBy("id").lockingClause(SQLRaw(lockClause)) }
+                let rows = try await select.all()
                 for row in rows {
                     let customer = try StoreCoding.decode(Customer.self, from: row.string("doc"))
                     found[customer.id] = customer

@@ -26,8 +26,27 @@ extension SQLStoreSession {
         }
     }
 
+    func configurationInForce() async throws -> ConfigurationVersion? {
+        let newest = try await database.select().column("version").from("program_configs")
+            .where("program_id", .equal, programID).orderBy("version", .descending).limit(1)
+            .first()
+        guard let newest else {
+            memo.programVersion = 0
+            return nil
+        }
+        let number = try newest.int("version")
+        if !memo.wroteConfiguration, let cached = configurations.version(Int(number), of: programID) {
+            memo.programVersion = number
+            return cached
+        }
+        let latest = try await configuration()
+        if let latest, !memo.wroteConfiguration { configurations.remember(latest, of: programID) }
+        return latest
+    }
+
     func insertConfiguration(_ version: ConfigurationVersion) async throws {
         memo.programVersion = nil
+        memo.wroteConfiguration = true
         try await database.insert(into: "program_configs")
             .columns("program_id", "version", "doc", "rules", "actor", "created_at")
             .values(
