@@ -132,6 +132,10 @@ struct SQLStoreSession: StoreSession {
         }
     }
 
+    func combiningInserts<T>(_ body: () async throws -> T) async throws -> T {
+        try await writeDatabase().combiningInserts(body)
+    }
+
     /// Inserts rows with multi-row `INSERT … VALUES (…), (…)` (`WriteDatabase.insert`).
     func insertRows(_ table: String, columns: [String], rows: [[any Encodable & Sendable]]) async throws {
         try await writeDatabase().insert(into: table, columns: columns, rows: rows.map { $0.map(RowValue.init) })

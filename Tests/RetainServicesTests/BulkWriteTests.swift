@@ -68,4 +68,63 @@ import Testing
             }
         }
     }
+
+    /// Inserts held by `combiningInserts` (one statement on PostgreSQL) keep their order with the body's other
+    /// statements, and a failing one leaves nothing of the transaction behind.
+    @Test func combinedInsertsKeepStatementOrderAndFailWhole() async throws {
+        try await forEachBackend { backend in
+            try await backend.withEmptyDatabase { provider in
+                try await provider.withWriteTransaction { database in
+                    for table in ["probe_a", "probe_b"] {
+                        try await database.raw(
+                            "CREATE TABLE \(unsafeRaw: table) (program_id TEXT NOT NULL, id TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (program_id, id))"
+                        ).run()
+                    }
+                }
+                let count: @Sendable (any SQLDatabase, String) async throws -> Int = { database, table in
+                    try await database.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first()!
+                        .decode(column: "n", as: Int.self)
+                }
+                let seen = try await provider.withWriteTransaction { database in
+                    let session = SQLStoreSession(database: database, programID: "p", rowLockClause: nil)
+                    return try await session.combiningInserts {
+                        try await session.insertRows(
+                            "probe_a", columns: ["program_id", "id", "n"],
+                            rows: (0..<300).map { ["p", "a\($0)", Int64($0)] })
+                        try await session.insertRows(
+                            "probe_b", columns: ["program_id", "id", "n"], rows: [["p", "b0", Int64(0)]])
+                        // A read inside the body sees the rows held so far.
+                        let seen = try await count(database, "probe_a")
+                        try await session.insertRows(
+                            "probe_b", columns: ["program_id", "id", "n"], rows: [["p", "b1", Int64(1)]])
+                        try await session.insertRows(
+                            "probe_a", columns: ["program_id", "id", "n"], rows: [["p", "a300", Int64(300)]])
+                        return seen
+                    }
+                }
+                #expect(seen == 300)
+                let stored = try await provider.withReadTransaction { database in
+                    (try await count(database, "probe_a"), try await count(database, "probe_b"))
+                }
+                #expect(stored == (301, 2))
+                // b1 exists already: the combined statement fails, and the new a-rows go with it.
+                let failure = await caught {
+                    try await provider.withWriteTransaction { database in
+                        let session = SQLStoreSession(database: database, programID: "p", rowLockClause: nil)
+                        try await session.combiningInserts {
+                            try await session.insertRows(
+                                "probe_a", columns: ["program_id", "id", "n"], rows: [["p", "a900", Int64(900)]])
+                            try await session.insertRows(
+                                "probe_b", columns: ["program_id", "id", "n"], rows: [["p", "b1", Int64(1)]])
+                        }
+                    }
+                }
+                #expect(failure != nil)
+                let after = try await provider.withReadTransaction { database in
+                    (try await count(database, "probe_a"), try await count(database, "probe_b"))
+                }
+                #expect(after == (301, 2))
+            }
+        }
+    }
 }

@@ -49,6 +49,10 @@ public protocol StoreSession: CustomerRepository, OrderRepository, LedgerReposit
     JobLeaseRepository
 {
     var programID: String { get }
+    /// Runs `body`, whose new rows the store may send together as one statement at its end (or before the next
+    /// read or update of `body`, so that statements keep their order). Only a round-trip saving: the rows are
+    /// written in the same transaction either way.
+    func combiningInserts<T>(_ body: () async throws -> T) async throws -> T
 }
 
 public protocol CustomerRepository {

@@ -248,6 +248,17 @@ final class OrderBatch {
     func flush() async throws {
         var changes = LedgerChanges()
         for id in wallets.keys.sorted() { changes.append(wallets[id]!.takeChanges()) }
+        // One statement for the new customers, entries, lots and orders on PostgreSQL (lot updates go between).
+        try await session.combiningInserts { try await write(changes) }
+        changedMemberships = []
+        newCustomers = []
+        newOrderIDs = []
+        newOrderSet = []
+        changedOrderIDs = []
+        newReturns = []
+    }
+
+    private func write(_ changes: LedgerChanges) async throws {
         try await session.insertCustomers(newCustomers)
         try await session.apply(changes)
         try await session.insertOrders(newOrderIDs.compactMap { orders[$0] })
@@ -265,11 +276,5 @@ final class OrderBatch {
                 guard let membership = memberships[id] ?? nil else { return nil }
                 return (membership, membership.tier?.effectiveTierID(at: now), membershipEngine.nextDue(membership))
             })
-        changedMemberships = []
-        newCustomers = []
-        newOrderIDs = []
-        newOrderSet = []
-        changedOrderIDs = []
-        newReturns = []
     }
 }

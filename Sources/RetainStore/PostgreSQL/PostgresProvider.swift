@@ -144,7 +144,9 @@ public final class PostgresProvider: DatabaseProvider {
     {
         try await client.withConnection { connection in
             let logger = logger
-            let database = WriteDatabase(connection.sql(queryLogLevel: nil), placeholder: { "$\($0)" }) {
+            let database = WriteDatabase(
+                connection.sql(queryLogLevel: nil), placeholder: { "$\($0)" }, combinesInserts: true
+            ) {
                 sql, values in
                 var bindings = PostgresBindings(capacity: values.count)
                 for value in values {

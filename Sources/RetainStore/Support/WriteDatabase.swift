@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import SQLKit
+import Synchronization
 
 /// One bound value of a statement the store writes in bulk: the only column types the schema uses.
 public enum RowValue: Hashable, Sendable {
@@ -31,36 +32,84 @@ public struct WriteDatabase: SQLDatabase {
     /// The engine's n-th (1-based) bind placeholder: `?` or `$n`.
     let placeholder: @Sendable (Int) -> String
     let runner: @Sendable (String, [RowValue]) async throws -> Void
+    /// Whether the engine runs several INSERTs as one statement (PostgreSQL's `WITH … AS (INSERT …) INSERT …`).
+    let combinesInserts: Bool
+    private let held = HeldInserts()
 
     public init(
-        _ base: any SQLDatabase, placeholder: @escaping @Sendable (Int) -> String,
+        _ base: any SQLDatabase, placeholder: @escaping @Sendable (Int) -> String, combinesInserts: Bool = false,
         runner: @escaping @Sendable (String, [RowValue]) async throws -> Void
     ) {
         self.base = base
         self.placeholder = placeholder
+        self.combinesInserts = combinesInserts
         self.runner = runner
     }
 
     /// Runs `sql` whose placeholders (made by `placeholder`) take `values` in order.
-    public func run(_ sql: String, _ values: [RowValue]) async throws { try await runner(sql, values) }
+    public func run(_ sql: String, _ values: [RowValue]) async throws {
+        try await releaseHeldInserts()
+        try await runner(sql, values)
+    }
 
     /// Inserts `rows` with multi-row `INSERT … VALUES (…), (…)`: up to 1,000 rows per statement (one awaited
-    /// statement costs ~50 µs) and under 30,000 values (SQLite binds at most 32,766).
+    /// statement costs ~50 µs) and under 30,000 values (SQLite binds at most 32,766). Inside `combiningInserts`
+    /// the rows wait for the next other statement or the end of the body.
     public func insert(into table: String, columns: [String], rows: [[RowValue]]) async throws {
-        let perStatement = max(1, min(1_000, 30_000 / max(columns.count, 1)))
-        let head = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
+        guard !rows.isEmpty, !held.hold(HeldInserts.Insert(table: table, columns: columns, rows: rows)) else { return }
+        try await insertNow(into: table, columns: columns, rows: rows)
+    }
+
+    /// Runs `body`, holding back its inserts and sending them as one statement where the engine can (when the
+    /// body runs another statement, the inserts held so far go first, so statements keep their order). An order
+    /// batch writes customers, ledger entries, lots and orders: four round trips become one on PostgreSQL.
+    public func combiningInserts<T>(_ body: () async throws -> T) async throws -> T {
+        guard combinesInserts else { return try await body() }
+        held.start()
+        do {
+            let result = try await body()
+            try await releaseHeldInserts()
+            held.stop()
+            return result
+        } catch {
+            held.stop()
+            throw error
+        }
+    }
+
+    private func insertNow(into table: String, columns: [String], rows: [[RowValue]]) async throws {
+        let perStatement = Self.rowsPerStatement(columns: columns.count)
         for start in stride(from: 0, to: rows.count, by: perStatement) {
-            var statement = BoundStatement(self, head)
-            for index in start..<min(start + perStatement, rows.count) {
-                statement.sql += index == start ? "(" : ", ("
-                for (column, value) in rows[index].enumerated() {
-                    if column > 0 { statement.sql += ", " }
-                    statement.bind(value)
-                }
-                statement.sql += ")"
-            }
+            var statement = BoundStatement(self, "")
+            statement.appendInsert(
+                into: table, columns: columns, rows: rows[start..<min(start + perStatement, rows.count)])
             try await statement.run()
         }
+    }
+
+    private static func rowsPerStatement(columns: Int) -> Int { max(1, min(1_000, 30_000 / max(columns, 1))) }
+
+    /// Sends the held inserts: as `WITH i1 AS (INSERT …), i2 AS (INSERT …) INSERT …` when they fit one statement
+    /// (PostgreSQL checks the foreign keys of all of them at its end), one by one otherwise.
+    private func releaseHeldInserts() async throws {
+        let inserts = held.take()
+        guard !inserts.isEmpty else { return }
+        let values = inserts.reduce(0) { $0 + $1.rows.count * $1.columns.count }
+        guard inserts.count > 1, values <= 30_000 else {
+            for insert in inserts {
+                try await insertNow(into: insert.table, columns: insert.columns, rows: insert.rows)
+            }
+            return
+        }
+        var statement = BoundStatement(self, "")
+        for (index, insert) in inserts.enumerated() {
+            let last = index == inserts.count - 1
+            if !last { statement.sql += index == 0 ? "WITH i\(index) AS (" : ", i\(index) AS (" }
+            if last && index > 0 { statement.sql += " " }
+            statement.appendInsert(into: insert.table, columns: insert.columns, rows: insert.rows[...])
+            if !last { statement.sql += ")" }
+        }
+        try await runner(statement.sql, statement.values)
     }
 
     public var logger: Logger { base.logger }
@@ -76,6 +125,7 @@ public struct WriteDatabase: SQLDatabase {
     }
 
     public func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await releaseHeldInserts()
         try await base.execute(sql: query, onRow)
     }
 
@@ -112,5 +162,55 @@ struct BoundStatement {
         sql += ")"
     }
 
+    /// Appends `INSERT INTO "table" ("c", …) VALUES (?, …), (?, …)`.
+    mutating func appendInsert(into table: String, columns: [String], rows: ArraySlice<[RowValue]>) {
+        sql += "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
+        for (position, row) in rows.enumerated() {
+            sql += position == 0 ? "(" : ", ("
+            for (column, value) in row.enumerated() {
+                if column > 0 { sql += ", " }
+                bind(value)
+            }
+            sql += ")"
+        }
+    }
+
     func run() async throws { try await database.run(sql, values) }
+}
+
+/// The inserts a `WriteDatabase` holds back inside `combiningInserts` (one transaction's statements run one after
+/// another, so the lock is never contended; it makes the holder `Sendable`).
+final class HeldInserts: Sendable {
+    struct Insert: Sendable {
+        let table: String
+        let columns: [String]
+        let rows: [[RowValue]]
+    }
+
+    private struct State {
+        var holding = false
+        var inserts: [Insert] = []
+    }
+    private let state = Mutex(State())
+
+    func start() { state.withLock { $0.holding = true } }
+
+    /// Forgets anything still held (the body failed: the transaction rolls back).
+    func stop() { state.withLock { $0 = State() } }
+
+    /// Keeps `insert` if holding; false if it must run now.
+    func hold(_ insert: Insert) -> Bool {
+        state.withLock { state in
+            guard state.holding else { return false }
+            state.inserts.append(insert)
+            return true
+        }
+    }
+
+    func take() -> [Insert] {
+        state.withLock { state in
+            defer { state.inserts = [] }
+            return state.inserts
+        }
+    }
 }
