@@ -77,7 +77,10 @@ import Testing
                 try await provider.withWriteTransaction { database in
                     for table in ["probe_a", "probe_b"] {
                         try await database.raw(
-                            "CREATE TABLE \(unsafeRaw: table) (program_id TEXT NOT NULL, id TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (program_id, id))"
+                            """
+                            CREATE TABLE \(unsafeRaw: table) (program_id TEXT NOT NULL, id TEXT NOT NULL,
+                            n BIGINT NOT NULL, PRIMARY KEY (program_id, id))
+                            """
                         ).run()
                     }
                 }

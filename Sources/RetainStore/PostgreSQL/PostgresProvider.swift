@@ -10,10 +10,11 @@ import SQLKit
 /// A PostgreSQL server under the SQL store, for production: a pool of connections shared by every request of this
 /// process, and any number of `retain` processes on the same database.
 ///
-/// A write transaction runs at `SERIALIZABLE` unless it asks for `WriteIsolation.customerLocks`, so the checks the services make before they write (the balance
-/// before a redemption, the order id before an order, a cap before an event) hold as if transactions ran one
-/// after another, across processes too. PostgreSQL answers a transaction that cannot be ordered that way with a
-/// serialization failure; a deadlock, and a unique key that another process inserted first, end the same way.
+/// A write transaction runs at `SERIALIZABLE` unless it asks for `WriteIsolation.customerLocks`, so the checks the
+/// services make before they write (the balance before a redemption, a cap before an event) hold as if
+/// transactions ran one after another, across processes too. PostgreSQL answers a transaction that cannot be
+/// ordered that way with a serialization failure; a deadlock, and a unique key that another process inserted
+/// first, end the same way.
 /// All three are retried here, from the start, with a fresh snapshot: the services' bodies only read and write
 /// the database, so running one again is safe, and the second run sees what the first could not.
 ///
