@@ -53,6 +53,26 @@ public protocol StoreSession: CustomerRepository, OrderRepository, LedgerReposit
     /// read or update of `body`, so that statements keep their order). Only a round-trip saving: the rows are
     /// written in the same transaction either way.
     func combiningInserts<T>(_ body: () async throws -> T) async throws -> T
+    /// What an order batch reads before anything else — `configurationInForce()`, `orders(ids:)` and
+    /// `findAndLockCustomers(_:)` — in one statement where the store can: on PostgreSQL each statement is a round
+    /// trip, and a batch spends more time on its round trips than on its work.
+    func orderBatchStart(orderIDs: [String], lookups: [CustomerLookup]) async throws -> OrderBatchStart
+}
+
+/// The first reads of an order batch (`StoreSession.orderBatchStart`).
+public struct OrderBatchStart: Sendable {
+    /// As `configurationInForce()`.
+    public var configuration: ConfigurationVersion?
+    /// The stored orders among the ids asked for.
+    public var orders: [OrderRecord]
+    /// The customers the lookups name, locked, by id.
+    public var customers: [Customer]
+
+    public init(configuration: ConfigurationVersion?, orders: [OrderRecord], customers: [Customer]) {
+        self.configuration = configuration
+        self.orders = orders
+        self.customers = customers
+    }
 }
 
 public protocol CustomerRepository {

@@ -80,7 +80,8 @@ final class OrderHistory: @unchecked Sendable {
                 if report.notes.count < 10 { report.notes.append("line \(line): \(error)") }
             }
         }
-        try await batch.prefetch(valid.values.map(\.order))
+        let inputs = valid.values.map(\.order)
+        try await batch.prefetch(inputs, from: try await OrderBatch.start(inputs, session: batch.session))
         var cancellationIDs: [String] = []
         for case (.cancellation(let cancellation), _) in chunk { cancellationIDs.append(cancellation.id) }
         let importedBefore = try await batch.session.existingReturnIDs(cancellationIDs)

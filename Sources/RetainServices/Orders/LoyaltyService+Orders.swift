@@ -117,13 +117,15 @@ extension LoyaltyService {
         let settings = try await environment.programs.program(program).settings
         let time = now
         return try await store.write(program: program, isolation: .customerLocks) { session in
-            let inForce = try await session.configurationInForce()
-            var rules = inForce?.rules
+            let inputs = orders.map(\.0)
+            let start = try await OrderBatch.start(inputs, session: session)
+            var rules = start.configuration?.rules
             if rules == nil { rules = try await session.rules() }
             let batch = OrderBatch(
                 session: session, service: self, rules: rules ?? [],
-                configuration: inForce?.configuration ?? .empty, settings: settings, now: time, storeResponses: true)
-            try await batch.prefetch(orders.map(\.0))
+                configuration: start.configuration?.configuration ?? .empty, settings: settings, now: time,
+                storeResponses: true)
+            try await batch.prefetch(inputs, from: start)
             var outcomes: [OrderOutcome] = []
             for (order, fingerprint) in orders {
                 outcomes.append(try await batch.record(order, fingerprint: fingerprint, expireAt: time, walletAt: time))

@@ -72,20 +72,32 @@ final class OrderBatch {
         self.storeResponses = storeResponses
     }
 
-    /// Loads, in bulk, what these orders will need: existing orders with their ids, customers named by them, and
-    /// those customers' open lots.
-    func prefetch(_ inputs: [OrderInput]) async throws {
-        for record in try await session.orders(ids: inputs.map(\.orderID).filter { orders[$0] == nil }) {
-            orders[record.orderID] = record
-        }
-        let lookups = Set(inputs.flatMap(\.customer.lookups)).filter { customerByLookup[$0] == nil }
-        try await find(Array(lookups))
+    /// The first reads of a batch of these orders (`StoreSession.orderBatchStart`), which `prefetch` then takes:
+    /// the configuration they are recorded under comes with them, since the batch is made with it.
+    static func start(_ inputs: [OrderInput], session: any StoreSession) async throws -> OrderBatchStart {
+        try await session.orderBatchStart(orderIDs: inputs.map(\.orderID), lookups: lookups(inputs))
+    }
+
+    private static func lookups(_ inputs: [OrderInput]) -> [CustomerLookup] {
+        Array(Set(inputs.flatMap(\.customer.lookups)))
+    }
+
+    /// Takes what `start` read for these orders (existing orders with their ids, the customers they name, locked)
+    /// and reads those customers' open lots.
+    func prefetch(_ inputs: [OrderInput], from start: OrderBatchStart) async throws {
+        for record in start.orders where orders[record.orderID] == nil { orders[record.orderID] = record }
+        try await found(start.customers, lookups: Self.lookups(inputs).filter { customerByLookup[$0] == nil })
     }
 
     /// Reads and locks the customers these lookups name (and reads their wallets), remembering the lookups that
     /// name none.
     private func find(_ lookups: [CustomerLookup]) async throws {
-        let customers = try await session.findAndLockCustomers(lookups)
+        try await found(try await session.findAndLockCustomers(lookups), lookups: lookups)
+    }
+
+    /// Remembers customers found (and locked) by these lookups, and the lookups that found none; reads their
+    /// wallets.
+    private func found(_ customers: [Customer], lookups: [CustomerLookup]) async throws {
         locked.formUnion(customers.map(\.id))
         remember(customers)
         absentLookups.formUnion(lookups.filter { customerByLookup[$0] == nil })

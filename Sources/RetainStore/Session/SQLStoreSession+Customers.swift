@@ -29,19 +29,8 @@ extension SQLStoreSession {
     /// `lockCustomers` keeps, so that batches do not wait for each other in a circle).
     private func findCustomers(_ lookups: [CustomerLookup], locking: Bool) async throws -> [Customer] {
         let lockClause = locking ? rowLockClause : nil
-        var byColumn: [String: Set<String>] = [:]
-        for lookup in lookups {
-            switch lookup {
-            case .id(let value): byColumn["id", default: []].insert(value)
-            case .externalID(let value): byColumn["external_id", default: []].insert(value)
-            case .cardNumber(let value): byColumn["card_number", default: []].insert(value)
-            case .email(let value): byColumn["email", default: []].insert(value)
-            case .phone(let value): byColumn["phone", default: []].insert(value)
-            }
-        }
         var found: [String: Customer] = [:]
-        for (column, values) in byColumn.sorted(by: { $0.key < $1.key }) {
-            let all = values.sorted()
+        for (column, all) in Self.valuesByColumn(lookups) {
             for start in stride(from: 0, to: all.count, by: 500) {
                 var select = database.select().column("doc").from("customers")
                     .where("program_id", .equal, programID)
@@ -55,6 +44,21 @@ extension SQLStoreSession {
             }
         }
         return found.values.sorted { $0.id < $1.id }
+    }
+
+    /// The values the lookups name, sorted and without repeats, per customers column, the columns in name order.
+    static func valuesByColumn(_ lookups: [CustomerLookup]) -> [(column: String, values: [String])] {
+        var byColumn: [String: Set<String>] = [:]
+        for lookup in lookups {
+            switch lookup {
+            case .id(let value): byColumn["id", default: []].insert(value)
+            case .externalID(let value): byColumn["external_id", default: []].insert(value)
+            case .cardNumber(let value): byColumn["card_number", default: []].insert(value)
+            case .email(let value): byColumn["email", default: []].insert(value)
+            case .phone(let value): byColumn["phone", default: []].insert(value)
+            }
+        }
+        return byColumn.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sorted()) }
     }
 
     private func customer(where column: String, _ value: String) async throws -> Customer? {

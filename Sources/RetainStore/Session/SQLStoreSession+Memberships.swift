@@ -30,11 +30,16 @@ extension SQLStoreSession {
         let newest = try await database.select().column("version").from("program_configs")
             .where("program_id", .equal, programID).orderBy("version", .descending).limit(1)
             .first()
-        guard let newest else {
+        return try await configurationInForce(newest: try newest?.int("version"))
+    }
+
+    /// The configuration in force when `newest` is the program's newest version number (nil: none saved): the
+    /// cached decoding of that version, or the documents read and decoded.
+    func configurationInForce(newest number: Int64?) async throws -> ConfigurationVersion? {
+        guard let number else {
             memo.programVersion = 0
             return nil
         }
-        let number = try newest.int("version")
         if !memo.wroteConfiguration, let cached = configurations.version(Int(number), of: programID) {
             memo.programVersion = number
             return cached

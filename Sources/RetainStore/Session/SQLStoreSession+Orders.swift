@@ -43,7 +43,7 @@ extension SQLStoreSession {
         return try await select.orderBy("order_id").limit(limit).all().map(Self.orderRecord)
     }
 
-    private static func orderRecord(_ row: any SQLRow) throws -> OrderRecord {
+    static func orderRecord(_ row: any SQLRow) throws -> OrderRecord {
         var record = try StoreCoding.decode(OrderRecord.self, from: row.string("doc"))
         record.requestHash = try row.string("request_hash")
         record.response = try row.optionalString("response").map { Data($0.utf8) }
