@@ -29,7 +29,6 @@ import Testing
             // Batches too big for one statement take the three reads one by one, with the same result.
             let many = (0..<1_200).map { "x\($0)" } + ["o2"]
             try await expectSameReads(stack, orderIDs: many, lookups: [.id(bob), .email("ann@example.com")])
-            _ = bob
         }
     }
 

@@ -6,7 +6,7 @@ import SQLKit
 extension SQLStoreSession {
     /// One statement of plain SQL that both engines run:
     ///
-    ///     WITH found AS (SELECT doc FROM customers WHERE program_id = ? AND (external_id IN (…) OR …)
+    ///     WITH found AS (SELECT id, doc FROM customers WHERE program_id = ? AND (external_id IN (…) OR …)
     ///                    ORDER BY id FOR UPDATE)
     ///     SELECT 'c' AS kind, doc, NULL, NULL FROM found
     ///     UNION ALL SELECT 'o', doc, request_hash, response FROM orders WHERE program_id = ? AND order_id IN (…)
