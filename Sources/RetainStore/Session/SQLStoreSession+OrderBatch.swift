@@ -7,7 +7,7 @@ extension SQLStoreSession {
     /// One statement of plain SQL that both engines run:
     ///
     ///     WITH found AS (SELECT id, doc FROM customers WHERE program_id = ? AND (external_id IN (…) OR …)
-    ///                    ORDER BY id FOR UPDATE)
+    ///                    ORDER BY id FOR UPDATE)  -- the last line only where the store locks rows
     ///     SELECT 'c' AS kind, doc, NULL, NULL FROM found
     ///     UNION ALL SELECT 'o', doc, request_hash, response FROM orders WHERE program_id = ? AND order_id IN (…)
     ///     UNION ALL SELECT 'v', CAST(MAX(version) AS TEXT), NULL, NULL FROM program_configs WHERE program_id = ?
@@ -37,8 +37,10 @@ extension SQLStoreSession {
                 query.appendLiteral(" IN ")
                 list(values)
             }
-            query.appendLiteral(") ORDER BY id")
-            if let rowLockClause { query.appendLiteral(" \(rowLockClause)") }
+            query.appendLiteral(")")
+            // Id order only for the locks' sake: without locks SQLite would walk the whole table in id order
+            // instead of using the identifiers' indexes (measured: a third fewer orders/s).
+            if let rowLockClause { query.appendLiteral(" ORDER BY id \(rowLockClause)") }
             query.appendLiteral(
                 ") SELECT 'c' AS kind, doc, CAST(NULL AS TEXT) AS request_hash, CAST(NULL AS TEXT) AS response"
                     + " FROM found UNION ALL ")
