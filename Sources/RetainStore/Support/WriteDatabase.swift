@@ -49,8 +49,8 @@ public struct WriteDatabase: SQLDatabase {
     let combinesInserts: Bool
     /// Whether the engine binds arrays (PostgreSQL): lists become `= ANY($n)` and multi-row inserts
     /// `SELECT … FROM unnest($1, $2, …)`, one value per list or column. The text then no longer depends on the
-    /// number of keys or rows, so it stays prepared, and there are fewer parameters to plan with (measured in the
-    /// server's log: parse and plan took 1.1 ms of an order batch's 2.7 ms inside PostgreSQL, 0.5 ms after).
+    /// number of keys or rows, and parsing and planning it is no longer a third of the server's work for an order
+    /// batch (measured: 1.1 ms of a batch's ~2 ms inside PostgreSQL went to parse and plan).
     let bindsArrays: Bool
     private let held = HeldInserts()
 
