@@ -106,7 +106,6 @@ struct SQLStoreSession: StoreSession {
             }
             for start in stride(from: 0, to: keys.count, by: 1_000) {
                 var statement = BoundStatement(writer, "UPDATE \"\(table)\" SET ")
-                statement.reusable = true
                 for (index, column) in columns.enumerated() {
                     statement.sql += index == 0 ? "\"\(column)\" = " : ", \"\(column)\" = "
                     statement.bind(values[index])
@@ -142,7 +141,7 @@ struct SQLStoreSession: StoreSession {
         try await writeDatabase().insert(into: table, columns: columns, rows: rows.map { $0.map(RowValue.init) })
     }
 
-    func writeDatabase() -> WriteDatabase {
+    private func writeDatabase() -> WriteDatabase {
         guard let writer = database as? WriteDatabase else {
             preconditionFailure("a bulk write outside a write transaction: sessions of `read` never write")
         }

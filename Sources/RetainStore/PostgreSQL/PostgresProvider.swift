@@ -146,9 +146,18 @@ public final class PostgresProvider: DatabaseProvider {
         try await client.withConnection { connection in
             let logger = logger
             let database = WriteDatabase(
-                connection.sql(queryLogLevel: nil), placeholder: { "$\($0)" }, combinesInserts: true, bindsArrays: true
-            ) { statement in
-                try await PostgresStatements.run(statement, on: connection, logger: logger)
+                connection.sql(queryLogLevel: nil), placeholder: { "$\($0)" }, combinesInserts: true
+            ) {
+                sql, values in
+                var bindings = PostgresBindings(capacity: values.count)
+                for value in values {
+                    switch value {
+                    case .text(let text): bindings.append(text)
+                    case .integer(let number): bindings.append(number)
+                    case .null: bindings.appendNull()
+                    }
+                }
+                _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
             }
             try await database.raw(SQLQueryString(begin)).run()
             do {
@@ -163,11 +172,7 @@ public final class PostgresProvider: DatabaseProvider {
     }
 
     private static func startupParameters(_ settings: PostgresSettings) -> [(String, String)] {
-        // Prepared statements (`PostgresStatements`) are parsed once but planned at every run, for its values: a
-        // generic plan is made from the statistics of the moment it is first chosen, and on a program's young tables
-        // it scanned every row of the program instead of using the identifiers' indexes (measured: an order batch's
-        // customer read went from 0.2 ms to 2.6 ms, its lot read from 0.05 ms to 0.6 ms).
-        var parameters = [("application_name", "retain"), ("plan_cache_mode", "force_custom_plan")]
+        var parameters = [("application_name", "retain")]
         if let schema = settings.searchPath { parameters.append(("search_path", schema)) }
         return parameters
     }

@@ -77,16 +77,15 @@ public final class SQLiteProvider: DatabaseProvider {
     ) async throws -> T {
         await writeLock.lock()
         let writer = writer
-        let database = WriteDatabase(writer.sql(), placeholder: { _ in "?" }) { statement in
-            let binds = statement.values.map { value -> SQLiteData in
+        let database = WriteDatabase(writer.sql(), placeholder: { _ in "?" }) { sql, values in
+            let binds = values.map { value -> SQLiteData in
                 switch value {
                 case .text(let text): return .text(text)
                 case .integer(let number): return .integer(Int(number))
                 case .null: return .null
-                case .texts, .integers: preconditionFailure("SQLite binds no arrays (WriteDatabase.bindsArrays)")
                 }
             }
-            return try await writer.query(statement.sql, binds).map { $0.sql() }
+            _ = try await writer.query(sql, binds)
         }
         do {
             try await database.raw("BEGIN IMMEDIATE").run()

@@ -5,40 +5,28 @@ import SQLKit
 extension SQLStoreSession {
     func openLots(customerIDs: [String]) async throws -> [PointLot] {
         guard !customerIDs.isEmpty else { return [] }
-        if let writer = database as? WriteDatabase, writer.bindsArrays {
-            // An order batch's read, every batch: one array and one prepared text whatever the number of customers.
-            var statement = BoundStatement(
-                writer, "SELECT " + Self.lotColumns.map { "\"\($0)\"" }.joined(separator: ", ") + " FROM point_lots")
-            statement.reusable = true
-            statement.restrict(programID: programID, key: "customer_id", to: customerIDs)
-            statement.sql += " AND remaining > 0"
-            return try await statement.rows().map(lot)
-        }
         var lots: [PointLot] = []
         for start in stride(from: 0, to: customerIDs.count, by: 500) {
             let chunk = Array(customerIDs[start..<min(start + 500, customerIDs.count)])
             let rows = try await database.select()
-                .columns(Self.lotColumns.map { SQLIdentifier($0) })
+                .columns(
+                    "id", "customer_id", "points", "remaining", "awarded_at", "matures_at", "expires_at", "entry_id",
+                    "renews"
+                )
                 .from("point_lots")
                 .where("program_id", .equal, programID).where("customer_id", .in, chunk)
                 .where("remaining", .greaterThan, SQLLiteral.numeric("0"))
                 .all()
-            lots += try rows.map(lot)
+            lots += try rows.map { row in
+                PointLot(
+                    id: try row.string("id"), programID: programID, customerID: try row.string("customer_id"),
+                    points: try row.int("points"), remaining: try row.int("remaining"),
+                    awardedAt: try row.date("awarded_at"), maturesAt: try row.date("matures_at"),
+                    expiresAt: try row.optionalDate("expires_at"), entryID: try row.string("entry_id"),
+                    renews: try row.int("renews") != 0)
+            }
         }
         return lots
-    }
-
-    private static let lotColumns = [
-        "id", "customer_id", "points", "remaining", "awarded_at", "matures_at", "expires_at", "entry_id", "renews",
-    ]
-
-    private func lot(_ row: any SQLRow) throws -> PointLot {
-        PointLot(
-            id: try row.string("id"), programID: programID, customerID: try row.string("customer_id"),
-            points: try row.int("points"), remaining: try row.int("remaining"),
-            awardedAt: try row.date("awarded_at"), maturesAt: try row.date("matures_at"),
-            expiresAt: try row.optionalDate("expires_at"), entryID: try row.string("entry_id"),
-            renews: try row.int("renews") != 0)
     }
 
     /// The latest configuration version of the program, read once per transaction.

@@ -15,8 +15,7 @@ extension SQLStoreSession {
     /// Each part reads what it would read alone: the customers locked in id order (the lock waits for a batch
     /// that holds one, and returns its committed row), the orders and the newest version number as of the
     /// statement's start, which separate statements at READ COMMITTED would have read no later. Batches too big for
-    /// one statement's parameters take the three reads one by one. Where the engine binds arrays, each `IN (…)` is
-    /// `= ANY($n)` with one array.
+    /// one statement's parameters take the three reads one by one.
     func orderBatchStart(orderIDs: [String], lookups: [CustomerLookup]) async throws -> OrderBatchStart {
         let columns = Self.valuesByColumn(lookups)
         guard orderIDs.count + columns.reduce(0, { $0 + $1.values.count }) <= Self.batchSize else {
@@ -25,40 +24,42 @@ extension SQLStoreSession {
                 configuration: configuration, orders: try await orders(ids: orderIDs),
                 customers: try await findAndLockCustomers(lookups))
         }
-        // Reusable: the text depends only on which identifiers and whether order ids come, since the lists are
-        // bound as arrays where the engine can (PostgreSQL keeps the statement prepared).
-        var statement = BoundStatement(writeDatabase(), "")
-        statement.reusable = true
+        var query = SQLQueryString("")
+        func list(_ values: [String]) {
+            query.appendInterpolation(SQLGroupExpression(SQLList(values.map { SQLBind($0) })))
+        }
         if !columns.isEmpty {
-            statement.sql += "WITH found AS (SELECT id, doc FROM customers WHERE program_id = "
-            statement.bind(.text(programID))
+            query.appendLiteral("WITH found AS (SELECT id, doc FROM customers WHERE program_id = ")
+            query.appendInterpolation(bind: programID)
             for (index, (column, values)) in columns.enumerated() {
-                statement.sql += index == 0 ? " AND (" : " OR "
-                statement.appendMembership(column, in: values)
+                query.appendLiteral(index == 0 ? " AND (" : " OR ")
+                query.appendInterpolation(ident: column)
+                query.appendLiteral(" IN ")
+                list(values)
             }
-            statement.sql += ")"
+            query.appendLiteral(")")
             // Id order only for the locks' sake: without locks SQLite would walk the whole table in id order
             // instead of using the identifiers' indexes (measured: a third fewer orders/s).
-            if let rowLockClause { statement.sql += " ORDER BY id \(rowLockClause)" }
-            statement.sql +=
+            if let rowLockClause { query.appendLiteral(" ORDER BY id \(rowLockClause)") }
+            query.appendLiteral(
                 ") SELECT 'c' AS kind, doc, CAST(NULL AS TEXT) AS request_hash, CAST(NULL AS TEXT) AS response"
-                + " FROM found UNION ALL "
+                    + " FROM found UNION ALL ")
         }
         if !orderIDs.isEmpty {
-            statement.sql += "SELECT 'o' AS kind, doc, request_hash, response FROM orders WHERE program_id = "
-            statement.bind(.text(programID))
-            statement.sql += " AND "
-            statement.appendMembership("order_id", in: orderIDs)
-            statement.sql += " UNION ALL "
+            query.appendLiteral("SELECT 'o' AS kind, doc, request_hash, response FROM orders WHERE program_id = ")
+            query.appendInterpolation(bind: programID)
+            query.appendLiteral(" AND order_id IN ")
+            list(orderIDs)
+            query.appendLiteral(" UNION ALL ")
         }
-        statement.sql +=
+        query.appendLiteral(
             "SELECT 'v' AS kind, CAST(MAX(version) AS TEXT) AS doc, CAST(NULL AS TEXT) AS request_hash,"
-            + " CAST(NULL AS TEXT) AS response FROM program_configs WHERE program_id = "
-        statement.bind(.text(programID))
+                + " CAST(NULL AS TEXT) AS response FROM program_configs WHERE program_id = ")
+        query.appendInterpolation(bind: programID)
 
         var start = OrderBatchStart(configuration: nil, orders: [], customers: [])
         var newest: Int64?
-        for row in try await statement.rows() {
+        for row in try await database.raw(query).all() {
             switch try row.string("kind") {
             case "c": start.customers.append(try StoreCoding.decode(Customer.self, from: row.string("doc")))
             case "o": start.orders.append(try Self.orderRecord(row))
