@@ -61,7 +61,8 @@ public final class PostgresProvider: DatabaseProvider {
         // probe, and later ones reach each request as its error.
         var backgroundLogger = logger
         backgroundLogger.logLevel = .error
-        let client = PostgresClient(configuration: configuration, backgroundLogger: backgroundLogger)
+        let client = PostgresClient(
+            configuration: configuration, eventLoopGroup: SpreadEventLoops(), backgroundLogger: backgroundLogger)
         let runner = Task { await client.run() }
         return PostgresProvider(settings: settings, client: client, runner: runner, logger: logger)
     }
