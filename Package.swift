@@ -114,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RetainAnalyticsTests",
-            dependencies: ["RetainAnalytics"],
+            dependencies: ["RetainAnalytics", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import PropertyBased
 import Testing
 
 @testable import RetainAnalytics
@@ -54,6 +55,62 @@ struct DelimitedTextReaderTests {
             Issue.record("unexpected \(error)")
         }
         #expect(throws: DelimitedTextError.self) { try records("a,b\n\"1\"x,2\n") }
+    }
+
+    /// Fields that exercise every rule: empty, plain, with the separator, quotes, a line break, CRLF, non-ASCII.
+    static let fieldPool = ["", "a", "b c", "x,y", "he said \"hi\"", "two\nlines", "crlf\r\nin", "é€", "\"", "z"]
+    static let table = Gen.int(in: 0...(fieldPool.count - 1)).array(of: 1...4).array(of: 0...40)
+
+    static func csv(_ records: [[Int]], crlf: Bool) -> String {
+        records.map { record in
+            record.map { index -> String in
+                let field = fieldPool[index]
+                let quoted = field.contains { ",\"\r\n".contains($0) }
+                return quoted ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+            }.joined(separator: ",")
+        }.joined(separator: crlf ? "\r\n" : "\n")
+    }
+
+    @Test("read in parts, any text gives exactly the records and line numbers of one reading")
+    func partsReadLikeTheWhole() async {
+        await propertyCheck(count: 200, input: Self.table, Gen.int(in: 1...5), Gen.bool) { records, count, crlf in
+            let bytes = Array(("\u{FEFF}" + Self.csv(records, crlf: crlf)).utf8)
+            var whole: [(Int, [String])] = []
+            var reader = DelimitedTextReader(bytes: bytes, delimiter: 44)
+            do {
+                try reader.forEachRecord { whole.append(($0, $1)) }
+                let parts = reader.parts(count)
+                #expect(parts.count <= count)
+                #expect(parts.first?.range.lowerBound == 3 && parts.last?.range.upperBound == bytes.count)
+                var inParts: [(Int, [String])] = []
+                for (index, part) in parts.enumerated() {
+                    if index > 0 { #expect(part.range.lowerBound == parts[index - 1].range.upperBound) }
+                    var partReader = DelimitedTextReader(bytes: bytes, delimiter: 44)
+                    try partReader.forEachRecord(in: part) { inParts.append(($0, $1)) }
+                }
+                #expect(inParts.map(\.0) == whole.map(\.0))
+                #expect(inParts.map(\.1) == whole.map(\.1))
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+    }
+
+    @Test("a large text is cut into the parts asked for, each starting on a record")
+    func partsOfALargeText() throws {
+        let text = "id,note\n" + (1...3_000).map { "\($0),\"line one\nline two\"" }.joined(separator: "\n")
+        let reader = DelimitedTextReader(bytes: Array(text.utf8))
+        let parts = reader.parts(3)
+        #expect(parts.count == 3)
+        for part in parts.dropFirst() {
+            var partReader = reader
+            var first: (Int, [String])?
+            try partReader.forEachRecord(in: part) { line, fields in if first == nil { first = (line, fields) } }
+            // Records after the header take two lines each: record n (1-based) starts on line 2n.
+            let number = Int(first?.1.first ?? "") ?? 0
+            #expect(first?.0 == 2 * number)
+            #expect(first?.1 == ["\(number)", "line one\nline two"])
+        }
     }
 
     @Test("invalid UTF-8 is read as Windows-1252 and counted, never a crash")

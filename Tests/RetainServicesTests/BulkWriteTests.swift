@@ -130,4 +130,57 @@ import Testing
             }
         }
     }
+    /// On SQLite bulk writes go to the connection without waiting for them (`PendingWrites`): a failing one that no
+    /// other statement follows still fails its transaction (at COMMIT), a body that fails after queued writes
+    /// leaves none of them, and the next transaction works. Both engines must behave the same.
+    @Test func writesSentAheadFailOrRollBackWithTheirTransaction() async throws {
+        try await forEachBackend { backend in
+            try await backend.withEmptyDatabase { provider in
+                try await provider.withWriteTransaction { database in
+                    try await database.raw(
+                        "CREATE TABLE ahead (program_id TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (program_id, id))"
+                    ).run()
+                }
+                let insert: @Sendable (WriteDatabase, [String]) async throws -> Void = { database, ids in
+                    try await SQLStoreSession(database: database, programID: "p", rowLockClause: nil)
+                        .insertRows("ahead", columns: ["program_id", "id"], rows: ids.map { ["p", $0] })
+                }
+                let stored: @Sendable () async throws -> [String] = {
+                    try await provider.withReadTransaction { database in
+                        try await database.raw("SELECT id FROM ahead ORDER BY id").all()
+                            .map { try $0.decode(column: "id", as: String.self) }
+                    }
+                }
+                try await provider.withWriteTransaction { try await insert($0, ["a", "b"]) }
+                // The duplicate "a" is the body's last statement.
+                let duplicate = await caught {
+                    try await provider.withWriteTransaction { database in
+                        try await insert(database, ["c", "d"])
+                        try await insert(database, ["a"])
+                    }
+                }
+                #expect(duplicate != nil, "\(backend): a failing write must fail its transaction")
+                #expect(try await stored() == ["a", "b"], "\(backend)")
+                struct Abandon: Error {}
+                let abandoned = await caught {
+                    try await provider.withWriteTransaction { database in
+                        try await insert(database, ["e", "f"])
+                        throw Abandon()
+                    }
+                }
+                #expect(abandoned is Abandon, "\(backend)")
+                #expect(try await stored() == ["a", "b"], "\(backend)")
+                // A failing write still queued when the body fails for another reason: the rollback must run.
+                let both = await caught {
+                    try await provider.withWriteTransaction { database in
+                        try await insert(database, ["b"])
+                        throw Abandon()
+                    }
+                }
+                #expect(both != nil, "\(backend)")
+                try await provider.withWriteTransaction { try await insert($0, ["g"]) }
+                #expect(try await stored() == ["a", "b", "g"], "\(backend)")
+            }
+        }
+    }
 }

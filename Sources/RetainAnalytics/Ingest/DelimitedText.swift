@@ -41,20 +41,71 @@ public struct DelimitedTextReader: Sendable {
         return counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key
     }
 
+    /// A stretch of whole records: where it starts and ends in `bytes`, and the line it starts on.
+    public struct Part: Sendable, Equatable {
+        public var range: Range<Int>
+        public var firstLine: Int
+    }
+
+    /// The text cut into at most `count` parts of about equal size, each ending after a line break that is not
+    /// inside a quoted field, so each can be read on its own core with `forEachRecord(in:)` and the records come
+    /// out exactly as one reading of the whole would give them. The byte-order mark stays before the first part.
+    public func parts(_ count: Int) -> [Part] {
+        bytes.withUnsafeBufferPointer { buffer in
+            let start = (buffer.count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF) ? 3 : 0
+            let size = buffer.count - start
+            var parts: [Part] = []
+            var partStart = start
+            var partLine = 1
+            var line = 1
+            var quoted = false
+            var next = start + size / max(1, count)
+            var index = start
+            // Outside a quoted field every quote opens one, and inside it quotes come in pairs ("" or the closing
+            // one and the next opening), so the parity of quotes seen tells whether a line break ends a record.
+            while index < buffer.count {
+                let byte = buffer[index]
+                index += 1
+                if byte == 34 {
+                    quoted.toggle()
+                } else if byte == 10 {
+                    line += 1
+                    if !quoted && index >= next && parts.count < count - 1 {
+                        parts.append(Part(range: partStart..<index, firstLine: partLine))
+                        partStart = index
+                        partLine = line
+                        next = index + size / max(1, count)
+                    }
+                }
+            }
+            parts.append(Part(range: partStart..<buffer.count, firstLine: partLine))
+            return parts
+        }
+    }
+
     /// Calls `body` with each record's first line number and fields, the header included (line 1).
     public mutating func forEachRecord(_ body: (Int, [String]) throws -> Void) throws {
+        try forEachRecord(in: Part(range: 0..<bytes.count, firstLine: 1), body)
+    }
+
+    /// Calls `body` with each record of one part (see `parts(_:)`) and its first line number.
+    public mutating func forEachRecord(in part: Part, _ body: (Int, [String]) throws -> Void) throws {
         var legacy = 0
         var legacyAt: [Int] = []
-        try bytes.withUnsafeBufferPointer { buffer in
+        try bytes.withUnsafeBufferPointer { whole in
+            let buffer = UnsafeBufferPointer(rebasing: whole[..<part.range.upperBound])
             let count = buffer.count
-            var index = (count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF) ? 3 : 0
-            var line = 1
+            var index = part.range.lowerBound
+            if index == 0 && count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { index = 3 }
+            var line = part.firstLine
             var lineStart = index
             var fields: [String] = []
-            var recordLine = 1
+            var recordLine = line
             var scratch: [UInt8] = []
 
             func decode(_ slice: UnsafeBufferPointer<UInt8>.SubSequence) -> String {
+                // ASCII, nearly every field of a transaction file, needs no validation (nor its generic path).
+                if !slice.contains(where: { $0 >= 0x80 }) { return String(decoding: slice, as: UTF8.self) }
                 if let text = String(validating: slice, as: UTF8.self) { return text }
                 legacy += 1
                 if legacyAt.count < 5 && legacyAt.last != recordLine { legacyAt.append(recordLine) }

@@ -36,9 +36,17 @@ public struct OrderImporter: Sendable {
             remembersOrders: items.contains { if case .cancellation = $0 { true } else { false } })
         var report = initial
         var done = 0
-        while done < items.count {
-            let items = Array(items[done..<min(done + batchSize, items.count)])
-            let chunk = Array(zip(items, CheckedOrders(items, settings: settings).results))
+        let batchSize = max(1, batchSize)
+        // Each batch's orders are checked (pure work on all cores) while the batch before is written.
+        func checked(from start: Int) -> Task<[(ImportItem, Result<CheckedOrder, any Error>?)], Never>? {
+            guard start < items.count else { return nil }
+            let slice = Array(items[start..<min(start + batchSize, items.count)])
+            return Task { Array(zip(slice, CheckedOrders(slice, settings: settings).results)) }
+        }
+        var next = checked(from: 0)
+        while let pending = next {
+            let chunk = await pending.value
+            next = checked(from: done + chunk.count)
             report = try await environment.store.write(program: program) { [report] session in
                 let batch = OrderBatch(
                     session: session, service: service, rules: rules, configuration: configuration, settings: settings,

@@ -77,7 +77,7 @@ public final class SQLiteProvider: DatabaseProvider {
     ) async throws -> T {
         await writeLock.lock()
         let writer = writer
-        let database = WriteDatabase(writer.sql(), placeholder: { _ in "?" }) { sql, values in
+        let database = WriteDatabase(writer.sql(), placeholder: { _ in "?" }, writesBehind: true) { sql, values in
             let binds = values.map { value -> SQLiteData in
                 switch value {
                 case .text(let text): return .text(text)
@@ -99,6 +99,7 @@ public final class SQLiteProvider: DatabaseProvider {
             await writeLock.unlock()
             return result
         } catch {
+            await database.settlePendingWrites()
             try? await database.raw("ROLLBACK").run()
             await writeLock.unlock()
             throw error

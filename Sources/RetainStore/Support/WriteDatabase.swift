@@ -34,23 +34,33 @@ public struct WriteDatabase: SQLDatabase {
     let runner: @Sendable (String, [RowValue]) async throws -> Void
     /// Whether the engine runs several INSERTs as one statement (PostgreSQL's `WITH … AS (INSERT …) INSERT …`).
     let combinesInserts: Bool
+    /// Whether bulk writes are sent without waiting for them (see `PendingWrites`).
+    let writesBehind: Bool
     private let held = HeldInserts()
+    private let pending = PendingWrites()
 
     public init(
         _ base: any SQLDatabase, placeholder: @escaping @Sendable (Int) -> String, combinesInserts: Bool = false,
-        runner: @escaping @Sendable (String, [RowValue]) async throws -> Void
+        writesBehind: Bool = false, runner: @escaping @Sendable (String, [RowValue]) async throws -> Void
     ) {
         self.base = base
         self.placeholder = placeholder
         self.combinesInserts = combinesInserts
+        self.writesBehind = writesBehind
         self.runner = runner
     }
 
-    /// Runs `sql` whose placeholders (made by `placeholder`) take `values` in order.
+    /// Runs `sql` whose placeholders (made by `placeholder`) take `values` in order; when writing behind, the
+    /// statement is queued and its failure comes out of the next other statement (at the latest the COMMIT).
     public func run(_ sql: String, _ values: [RowValue]) async throws {
         try await releaseHeldInserts()
-        try await runner(sql, values)
+        guard writesBehind else { return try await runner(sql, values) }
+        let runner = runner
+        pending.enqueue { try await runner(sql, values) }
     }
+
+    /// Waits for the queued writes, ignoring their failures: before a ROLLBACK, which undoes them anyway.
+    public func settlePendingWrites() async { try? await pending.drain() }
 
     /// Inserts `rows` with multi-row `INSERT … VALUES (…), (…)`: up to 1,000 rows per statement (one awaited
     /// statement costs ~50 µs) and under 30,000 values (SQLite binds at most 32,766). Inside `combiningInserts`
@@ -126,6 +136,7 @@ public struct WriteDatabase: SQLDatabase {
 
     public func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         try await releaseHeldInserts()
+        try await pending.drain()
         try await base.execute(sql: query, onRow)
     }
 
@@ -212,5 +223,32 @@ final class HeldInserts: Sendable {
             defer { state.inserts = [] }
             return state.inserts
         }
+    }
+}
+
+/// Bulk writes of a transaction sent to the connection one after another while the transaction's task goes on:
+/// building the next statement's rows (order documents, bound values) on one core while SQLite runs the last one on
+/// another. Any other statement first waits for them all, so reads see every write before them and the statements
+/// keep their order; the first failure is thrown to that statement, and the transaction rolls back.
+final class PendingWrites: Sendable {
+    private let last = Mutex<Task<Void, any Error>?>(nil)
+
+    func enqueue(_ write: @escaping @Sendable () async throws -> Void) {
+        last.withLock { last in
+            let previous = last
+            last = Task {
+                try await previous?.value
+                try await write()
+            }
+        }
+    }
+
+    /// Waits until every queued write has run; throws the first failure (once).
+    func drain() async throws {
+        let task = last.withLock { last in
+            defer { last = nil }
+            return last
+        }
+        try await task?.value
     }
 }

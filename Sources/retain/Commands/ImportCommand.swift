@@ -137,7 +137,9 @@ struct ImportCommand: AsyncParsableCommand {
                 let parseDate = try table.dateParser(column: columns.date, format: layout.dateFormat, zone: zone)
                 let parser = OrderFileParser(
                     layout: layout, columns: columns, currency: settings.currency, parseDate: parseDate)
-                var parsed = try parser.parse(records: table.forEachRecord, fieldCount: table.header.count)
+                let fieldCount = table.header.count
+                let rows = try table.mapRecords { parser.read(line: $0, fields: $1, fieldCount: fieldCount) }
+                var parsed = parser.parse(rows: rows)
                 parsed.report.notes += table.decodingNotes
                 timings.mark("parse \(parsed.report.rowsRead) rows")
                 let bar = ProgressBar(label: "importing orders", quiet: input.quiet || output.json)

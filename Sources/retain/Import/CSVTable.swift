@@ -55,6 +55,50 @@ final class CSVTable {
         legacy = (reader.legacyFields, reader.legacyLines)
     }
 
+    /// Every data record (the header skipped), read on all cores: `read` turns each record (line number, fields)
+    /// into a row, and the rows come back in file order, one array per part of the file. A structural error stops
+    /// the whole import, naming the first place in the file where reading failed.
+    func mapRecords<Row: Sendable>(_ read: @Sendable (Int, [String]) -> Row) throws -> [[Row]] {
+        let parts = reader.parts(ProcessInfo.processInfo.activeProcessorCount)
+        var results = [Result<(rows: [Row], reader: DelimitedTextReader), any Error>?](
+            repeating: nil, count: parts.count)
+        let base = reader
+        results.withUnsafeMutableBufferPointer { output in
+            nonisolated(unsafe) let output = output
+            DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+                output[index] = Result {
+                    var reader = base
+                    var rows: [Row] = []
+                    var skipHeader = index == 0
+                    try reader.forEachRecord(in: parts[index]) { line, fields in
+                        if skipHeader {
+                            skipHeader = false
+                            return
+                        }
+                        rows.append(read(line, fields))
+                    }
+                    return (rows, reader)
+                }
+            }
+        }
+        var legacy = (fields: reader.legacyFields, lines: reader.legacyLines)
+        var rows: [[Row]] = []
+        for result in results {
+            switch result! {
+            case .failure(let error as DelimitedTextError):
+                throw CLIError(
+                    "\(path):\(error.position.line):\(error.position.column): \(error.message); nothing was imported")
+            case .failure(let error): throw error
+            case .success(let part):
+                rows.append(part.rows)
+                legacy.fields += part.reader.legacyFields - base.legacyFields
+                legacy.lines += part.reader.legacyLines.dropFirst(base.legacyLines.count)
+            }
+        }
+        self.legacy = (legacy.fields, Array(legacy.lines.prefix(5)))
+        return rows
+    }
+
     private var legacy: (Int, [Int]) = (0, [])
 
     var decodingNotes: [String] {
@@ -66,7 +110,7 @@ final class CSVTable {
     }
 
     /// A parser for the date column: the given format, or the first common format that reads the first 200 values.
-    func dateParser(column: Int, format: String?, zone: TimeZone) throws -> (String) throws -> Date {
+    func dateParser(column: Int, format: String?, zone: TimeZone) throws -> @Sendable (String) throws -> Date {
         var samples: [String] = []
         if format == nil {
             try? forEachRecord { _, fields in

@@ -16,15 +16,47 @@ import RetainServices
 /// Orders are grouped by the order column (all rows of one id are one order, at the time and for the customer of
 /// its first row); without an order column every row is one order, with id `customer-date-n` (n counts the
 /// customer's rows on that date, so re-importing the same file gives the same ids).
-struct OrderFileParser {
+struct OrderFileParser: Sendable {
     let layout: OrderFileLayout
     let columns: ResolvedColumns
     let currency: Currency
-    let parseDate: (String) throws -> Date
+    let parseDate: @Sendable (String) throws -> Date
 
     struct Output {
         var items: [ImportItem] = []
         var report = ImportReport()
+    }
+
+    /// A record as read on its own, before the rules that depend on the records before it (duplicates, grouping).
+    /// Reading is most of the work and runs on all cores; the rest runs in file order.
+    struct ReadRow: Sendable {
+        enum Content: Sendable {
+            /// Not as many fields as the header.
+            case wrongFieldCount
+            case noCustomer
+            /// A quantity, price or date that cannot be read.
+            case unreadable(String)
+            case fields(RowFields)
+        }
+
+        var line: Int
+        var orderKey: String?
+        /// Of all the fields, to find exact repeats.
+        var hash: Int
+        var content: Content
+    }
+
+    struct RowFields: Sendable {
+        var customer: String
+        var dateText: String
+        var at: Date
+        var quantity: Int64
+        var price: Int64
+        var amount: Int64?
+        var priceRounded: Bool
+        var sku: String?
+        var category: String?
+        var name: String?
     }
 
     private struct Group {
@@ -39,96 +71,129 @@ struct OrderFileParser {
         var isCancellation: Bool
     }
 
-    func parse(records: ((_ body: (Int, [String]) throws -> Void) throws -> Void), fieldCount: Int) throws -> Output {
+    /// Reads one record (pure: safe on any thread).
+    func read(line: Int, fields: [String], fieldCount: Int) -> ReadRow {
+        let orderKey = columns.order.flatMap { $0 < fields.count ? String(fields[$0].trimmedASCIISpaces) : nil }
+        var row = ReadRow(line: line, orderKey: orderKey, hash: 0, content: .wrongFieldCount)
+        guard fields.count == fieldCount else { return row }
+        row.hash = fields.hashValue
+        let customer = String(fields[columns.customer].trimmedASCIISpaces)
+        guard !customer.isEmpty else {
+            row.content = .noCustomer
+            return row
+        }
+        let dateText = String(fields[columns.date].trimmedASCIISpaces)
+        do {
+            var quantity: Int64 = 1
+            var price: Int64 = 0
+            var amount: Int64?
+            let at = try parseDate(dateText)
+            if let column = columns.quantity, columns.unitPrice != nil {
+                quantity = try ImportNumbers.integer(fields[column])
+            }
+            if let column = columns.unitPrice {
+                price = try ImportNumbers.minorUnits(fields[column], exponent: currency.exponent)
+            }
+            if let column = columns.amount {
+                amount = try ImportNumbers.minorUnits(fields[column], exponent: currency.exponent)
+            }
+            let rounded = (columns.unitPrice ?? columns.amount).map {
+                ImportNumbers.hasExcessDecimals(fields[$0], currency.exponent)
+            }
+            row.content = .fields(
+                RowFields(
+                    customer: customer, dateText: dateText, at: at, quantity: quantity, price: price, amount: amount,
+                    priceRounded: rounded ?? false, sku: columns.sku.map { String(fields[$0].trimmedASCIISpaces) },
+                    category: columns.category.map { fields[$0] }, name: columns.description.map { fields[$0] }))
+        } catch {
+            row.content = .unreadable("\(error)")
+        }
+        return row
+    }
+
+    /// Applies the rules above to the rows in file order and groups them into orders and cancellations.
+    func parse(rows parts: [[ReadRow]]) -> Output {
         var output = Output()
         // Rows are remembered by a 64-bit hash of their fields: exact for any file that fits in memory in
         // practice (a false match needs a 64-bit collision, ~10⁻⁸ for a million rows) at a tenth of the memory.
         var seen = Set<Int>()
-        var groups: [String: Group] = [:]
-        var groupOrder: [String] = []
+        // Groups in order of first appearance, and where each one is; a file's rows of one order usually follow
+        // each other, so the last group is tried before the dictionary.
+        var groups: [Group] = []
+        var groupIndex: [String: Int] = [:]
         var poisoned: [String: Int] = [:]
         var perCustomerDay: [String: Int] = [:]
         var roundedPrices = 0
 
-        try records { line, fields in
+        for row in parts.joined() {
+            let line = row.line
             output.report.rowsRead += 1
-            let orderKey = columns.order.flatMap { $0 < fields.count ? String(fields[$0].trimmedASCIISpaces) : nil }
-            guard fields.count == fieldCount else {
+            if case .wrongFieldCount = row.content {
                 output.report.skip(.malformed, line: line)
-                if let orderKey { poisoned[orderKey, default: 0] += 1 }
-                return
+                if let orderKey = row.orderKey { poisoned[orderKey, default: 0] += 1 }
+                continue
             }
-            guard seen.insert(fields.hashValue).inserted else {
+            guard seen.insert(row.hash).inserted else {
                 output.report.skip(.duplicate, line: line)
-                return
+                continue
             }
-            let customer = String(fields[columns.customer].trimmedASCIISpaces)
-            guard !customer.isEmpty else {
+            let fields: RowFields
+            switch row.content {
+            case .wrongFieldCount:
+                continue
+            case .noCustomer:
                 output.report.skip(.noCustomer, line: line)
-                return
-            }
-            let dateText = String(fields[columns.date].trimmedASCIISpaces)
-            let at: Date
-            var quantity: Int64 = 1
-            var price: Int64 = 0
-            var amount: Int64?
-            do {
-                at = try parseDate(dateText)
-                if let column = columns.quantity, columns.unitPrice != nil {
-                    quantity = try ImportNumbers.integer(fields[column])
-                }
-                if let column = columns.unitPrice {
-                    price = try ImportNumbers.minorUnits(fields[column], exponent: currency.exponent)
-                }
-                if let column = columns.amount {
-                    amount = try ImportNumbers.minorUnits(fields[column], exponent: currency.exponent)
-                }
-                if let column = columns.unitPrice ?? columns.amount,
-                    ImportNumbers.hasExcessDecimals(fields[column], currency.exponent)
-                {
-                    roundedPrices += 1
-                }
-            } catch {
+                continue
+            case .unreadable(let reason):
                 output.report.skip(.malformed, line: line)
-                if output.report.notes.count < 10 { output.report.notes.append("line \(line): \(error)") }
-                if let orderKey { poisoned[orderKey, default: 0] += 1 }
-                return
+                if output.report.notes.count < 10 { output.report.notes.append("line \(line): \(reason)") }
+                if let orderKey = row.orderKey { poisoned[orderKey, default: 0] += 1 }
+                continue
+            case .fields(let read):
+                fields = read
             }
-            if (amount ?? price) == 0 {
+            if fields.priceRounded { roundedPrices += 1 }
+            if (fields.amount ?? fields.price) == 0 {
                 output.report.skip(.zeroPrice, line: line)
-                return
+                continue
             }
             let orderID: String
-            if let orderKey {
+            if let orderKey = row.orderKey {
                 orderID = orderKey
             } else {
-                let dayKey = "\(customer)-\(dateText)"
+                let dayKey = "\(fields.customer)-\(fields.dateText)"
                 let n = perCustomerDay[dayKey, default: 0] + 1
                 perCustomerDay[dayKey] = n
                 orderID = "\(dayKey)-\(n)"
             }
             let isCancellation = layout.cancellationPrefix.map { orderID.hasPrefix($0) } ?? false
-            if quantity < 0 && !isCancellation {
+            if fields.quantity < 0 && !isCancellation {
                 output.report.skip(.negativeWithoutCancellation, line: line)
-                return
+                continue
             }
-            if groups[orderID] == nil {
-                groups[orderID] = Group(
-                    id: orderID, firstLine: line, customer: customer, at: at, isCancellation: isCancellation)
-                groupOrder.append(orderID)
-            }
-            groups[orderID]!.rowCount += 1
-            let sku = columns.sku.map { String(fields[$0].trimmedASCIISpaces) }
-            if isCancellation {
-                groups[orderID]!.cancelled.append((sku ?? "", -quantity, line))
-            } else if let amount {
-                groups[orderID]!.amount = (groups[orderID]!.amount ?? 0) + amount
+            let index: Int
+            if let last = groups.indices.last, groups[last].id == orderID {
+                index = last
+            } else if let known = groupIndex[orderID] {
+                index = known
             } else {
-                groups[orderID]!.lines.append(
+                index = groups.count
+                groupIndex[orderID] = index
+                groups.append(
+                    Group(
+                        id: orderID, firstLine: line, customer: fields.customer, at: fields.at,
+                        isCancellation: isCancellation))
+            }
+            groups[index].rowCount += 1
+            if isCancellation {
+                groups[index].cancelled.append((fields.sku ?? "", -fields.quantity, line))
+            } else if let amount = fields.amount {
+                groups[index].amount = (groups[index].amount ?? 0) + amount
+            } else {
+                groups[index].lines.append(
                     OrderLine(
-                        sku: sku, category: columns.category.map { fields[$0] },
-                        name: columns.description.map { fields[$0] },
-                        quantity: quantity, unitPrice: price))
+                        sku: fields.sku, category: fields.category, name: fields.name, quantity: fields.quantity,
+                        unitPrice: fields.price))
             }
         }
 
@@ -137,8 +202,8 @@ struct OrderFileParser {
                 "\(roundedPrices) prices had more than \(currency.exponent) decimals and were rounded half to even to \(currency.code) minor units"
             )
         }
-        for id in groupOrder {
-            let group = groups[id]!
+        for group in groups {
+            let id = group.id
             if poisoned[id] != nil {
                 output.report.skip(.malformed, line: group.firstLine, rows: group.rowCount)
                 continue
