@@ -58,7 +58,7 @@ struct JSONTextWriter {
     mutating func number(_ value: Int64) {
         separator()
         needsComma = true
-        // Digits straight into the buffer: a String per number was a tenth of an order document's time.
+        // Digits straight into the buffer, without a String per number.
         var magnitude = value.magnitude
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         let start = bytes.count
