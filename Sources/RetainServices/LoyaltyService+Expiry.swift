@@ -27,18 +27,19 @@ public struct ExpiryReport: Codable, Sendable, Equatable {
 extension LoyaltyService {
     /// Writes off every lot of the program that expired at or before `asOf` (default now). Each lot is expired once:
     /// a second or concurrent run finds nothing left, and a run after downtime catches up, dating each entry at
-    /// the lot's own expiry. Works in batches of 2,000 customers, one transaction each, so memory stays flat.
+    /// the lot's own expiry. Walks the due lots in order of expiry, 2,000 lots a transaction (all of their
+    /// customers' due lots are written off together), so memory stays flat and a daily run reads only what fell
+    /// due.
     public func expirePoints(program: String, asOf: Date? = nil) async throws -> ExpiryReport {
         _ = try await environment.programs.program(program)
         let time = asOf ?? now
         var report = ExpiryReport(customers: 0, entries: 0, points: 0)
-        let perTransaction = 2_000
-        var cursor: String?
-        while true {
+        var cursor: DueCursor?
+        repeat {
             let after = cursor
-            let (batch, last) = try await store.write(program: program) { session -> (ExpiryReport, String?) in
-                let customers = try await session.customersWithExpiredLots(
-                    asOf: time, after: after, limit: perTransaction)
+            let (batch, next) = try await store.write(program: program) { session -> (ExpiryReport, DueCursor?) in
+                let page = try await session.customersWithExpiredLots(asOf: time, after: after, limit: 2_000)
+                let customers = page.customerIDs
                 var batch = ExpiryReport(customers: customers.count, entries: 0, points: 0)
                 // Order batches run beside this job with row locks only (`WriteIsolation.customerLocks`).
                 try await session.lockCustomers(ids: customers)
@@ -54,14 +55,13 @@ extension LoyaltyService {
                     changes.append(wallet.changes)
                 }
                 try await session.apply(changes)
-                return (batch, customers.last)
+                return (batch, page.next)
             }
-            cursor = last
+            cursor = next
             report.customers += batch.customers
             report.entries += batch.entries
             report.points += batch.points
-            if batch.customers < perTransaction { break }
-        }
+        } while cursor != nil
         let tiers = try await reviewTiers(program: program, asOf: time)
         report.tiersReviewed = tiers.reviewed
         report.tierChanges = tiers.changes

@@ -143,13 +143,14 @@ extension LoyaltyService {
         let settings = try await environment.programs.program(program).settings
         var reviewed = 0
         var changes = 0
-        var cursor: String?
-        while true {
+        var cursor: DueCursor?
+        repeat {
             let after = cursor
-            let batch = try await store.write(program: program) { session -> (Int, Int, String?) in
+            let batch = try await store.write(program: program) { session -> (Int, Int, DueCursor?) in
                 let engine = try await membershipEngine(session, settings: settings)
                 guard engine.configuration.tracksMembership else { return (0, 0, nil) }
-                let due = try await session.customersWithDueMemberships(asOf: time, after: after, limit: 500)
+                let page = try await session.customersWithDueMemberships(asOf: time, after: after, limit: 500)
+                let due = page.customerIDs
                 // Order batches change memberships beside this job with row locks only.
                 try await session.lockCustomers(ids: due)
                 var saved: [(membership: Membership, tierID: String?, dueAt: Date?)] = []
@@ -161,13 +162,12 @@ extension LoyaltyService {
                     saved.append((membership, membership.tier?.effectiveTierID(at: time), engine.nextDue(membership)))
                 }
                 try await session.saveMemberships(saved)
-                return (due.count, changed, due.last)
+                return (due.count, changed, page.next)
             }
             cursor = batch.2
             reviewed += batch.0
             changes += batch.1
-            if batch.0 < 500 { break }
-        }
+        } while cursor != nil
         return (reviewed, changes)
     }
 

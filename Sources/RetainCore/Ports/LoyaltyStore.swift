@@ -110,6 +110,30 @@ public struct CustomerQuery: Sendable {
     }
 }
 
+/// Where the scheduled job is in a walk of what fell due, in the order things fell due: the time, then an id
+/// (a lot's, or a customer's for memberships) to break ties.
+public struct DueCursor: Sendable, Equatable {
+    public var due: Date
+    public var id: String
+
+    public init(due: Date, id: String) {
+        self.due = due
+        self.id = id
+    }
+}
+
+/// One page of the scheduled job's walk: the customers it found (each once, in the order first found) and where
+/// to continue, or nil when the walk is done.
+public struct DuePage: Sendable, Equatable {
+    public var customerIDs: [String]
+    public var next: DueCursor?
+
+    public init(customerIDs: [String], next: DueCursor?) {
+        self.customerIDs = customerIDs
+        self.next = next
+    }
+}
+
 public protocol OrderRepository {
     func order(id: String) async throws -> OrderRecord?
     func orders(ids: [String]) async throws -> [OrderRecord]
@@ -135,8 +159,10 @@ public protocol LedgerRepository {
     /// Newest first; continues before the entry id `before`.
     func entries(customerID: String, limit: Int, before: String?) async throws -> [LedgerEntry]
     func balance(customerID: String) async throws -> Int64
-    /// Customers with points left in a lot that expired at or before `time`.
-    func customersWithExpiredLots(asOf time: Date, after: String?, limit: Int) async throws -> [String]
+    /// Up to `limit` lots with points left that expired at or before `time`, in order of expiry then lot id, after
+    /// `after`: their customers. Reads only lots that are due, so a daily run costs what fell due that day, however
+    /// many lots are open.
+    func customersWithExpiredLots(asOf time: Date, after: DueCursor?, limit: Int) async throws -> DuePage
     /// Customers with points in lots expiring in (`from`, `to`]: their points and the first such expiry, by
     /// customer id, continuing after `after`.
     func expiringPoints(from: Date, to: Date, limit: Int, after: String?) async throws
@@ -165,8 +191,9 @@ public protocol MembershipRepository {
     func memberships(after: String?, limit: Int) async throws -> [Membership]
     /// Inserts or replaces; `tierID` and `dueAt` are stored beside the document for listing and the scheduled job.
     func saveMemberships(_ memberships: [(membership: Membership, tierID: String?, dueAt: Date?)]) async throws
-    /// Customers whose membership needs the scheduled job at or before `time`.
-    func customersWithDueMemberships(asOf time: Date, after: String?, limit: Int) async throws -> [String]
+    /// Up to `limit` customers whose membership needs the scheduled job at or before `time`, in order of that
+    /// date then customer id, after `after`. Reads only memberships that are due.
+    func customersWithDueMemberships(asOf time: Date, after: DueCursor?, limit: Int) async throws -> DuePage
     /// How many customers hold each tier (earned or overridden, as stored); key "" counts customers without a
     /// membership row.
     func tierCounts() async throws -> [String: Int]

@@ -125,18 +125,21 @@ extension SQLStoreSession {
         return try row?.int("total") ?? 0
     }
 
-    func customersWithExpiredLots(asOf time: Date, after: String?, limit: Int) async throws -> [String] {
-        // Walks the open lots in customer order from the cursor (index point_lots_open), so each batch reads only
-        // its own customers' lots instead of sorting every due lot of the program again.
+    func customersWithExpiredLots(asOf time: Date, after: DueCursor?, limit: Int) async throws -> DuePage {
+        // Walks index point_lots_expiry (program, expiry, id; open lots only) from the cursor: a lot written off
+        // leaves the index, and the cursor moves past any lot the job leaves open, so each due lot is read once.
         let rows = try await database.raw(
             """
-            SELECT DISTINCT customer_id FROM point_lots
-            WHERE program_id = \(bind: programID) AND remaining > 0 AND customer_id > \(bind: after ?? "")
-              AND expires_at IS NOT NULL AND expires_at <= \(bind: StoreCoding.millis(time))
-            ORDER BY customer_id LIMIT \(bind: Int64(limit))
+            SELECT customer_id, expires_at, id FROM point_lots
+            WHERE program_id = \(bind: programID) AND remaining > 0 AND expires_at <= \(bind: StoreCoding.millis(time))
+            \(Self.after(after, due: "expires_at", id: "id"))
+            ORDER BY expires_at, id LIMIT \(bind: Int64(limit))
             """
         ).all()
-        return try rows.map { try $0.string("customer_id") }
+        let last = try rows.last.map { DueCursor(due: try $0.date("expires_at"), id: try $0.string("id")) }
+        return DuePage(
+            customerIDs: Self.firstSeen(try rows.map { try $0.string("customer_id") }),
+            next: rows.count < limit ? nil : last)
     }
 
     func countAwards(customerID: String, ruleID: String, since: Date) async throws -> Int {

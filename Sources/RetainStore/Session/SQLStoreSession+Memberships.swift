@@ -102,14 +102,20 @@ extension SQLStoreSession {
         }
     }
 
-    func customersWithDueMemberships(asOf time: Date, after: String?, limit: Int) async throws -> [String] {
-        // In key order from the cursor, so the whole run reads the table once.
-        let rows = try await database.select().column("customer_id").from("memberships")
-            .where("program_id", .equal, programID).where("customer_id", .greaterThan, after ?? "")
-            .where("due_at", .lessThanOrEqual, StoreCoding.millis(time))
-            .orderBy("customer_id").limit(limit)
-            .all()
-        return try rows.map { try $0.string("customer_id") }
+    func customersWithDueMemberships(asOf time: Date, after: DueCursor?, limit: Int) async throws -> DuePage {
+        // Walks index memberships_due (program, due date, customer) from the cursor: a reviewed membership moves
+        // to its next date, so a daily run reads only what fell due.
+        let rows = try await database.raw(
+            """
+            SELECT customer_id, due_at FROM memberships
+            WHERE program_id = \(bind: programID) AND due_at <= \(bind: StoreCoding.millis(time))
+            \(Self.after(after, due: "due_at", id: "customer_id"))
+            ORDER BY due_at, customer_id LIMIT \(bind: Int64(limit))
+            """
+        ).all()
+        let last = try rows.last.map { DueCursor(due: try $0.date("due_at"), id: try $0.string("customer_id")) }
+        return DuePage(
+            customerIDs: try rows.map { try $0.string("customer_id") }, next: rows.count < limit ? nil : last)
     }
 
     func tierCounts() async throws -> [String: Int] {
