@@ -58,6 +58,7 @@ JSON
   echo "$next" >"$db.built"
 fi
 last=$(cat "$db.built")
+$retain migrate --database "$db" >/dev/null   # a database built by an older Retain gets this one's schema first
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), commit $(git rev-parse --short HEAD)"
 count() { sqlite3 "$db" "$1"; }
