@@ -18,6 +18,9 @@ public protocol DatabaseProvider: Sendable {
     var displayName: String { get }
     /// Write transactions of one process worth running at once (see `LoyaltyStore.concurrentWriters`).
     var concurrentWriters: Int { get }
+    /// Runs `body` holding the engine's single writer for a sequence of transactions sent without waiting
+    /// (`HeldWriter`); `body` gets nil where the engine has concurrent writers instead (PostgreSQL).
+    func withHeldWriter<T: Sendable>(_ body: @Sendable (HeldWriter?) async throws -> T) async throws -> T
     /// Runs `body` (which opens its own transactions) while no other process migrates the same database.
     func withSchemaLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T
     /// Closes every connection. Call exactly once, at shutdown.
@@ -30,6 +33,10 @@ extension DatabaseProvider {
         -> T
     {
         try await withWriteTransaction(isolation: .serializable, body)
+    }
+
+    public func withHeldWriter<T: Sendable>(_ body: @Sendable (HeldWriter?) async throws -> T) async throws -> T {
+        try await body(nil)
     }
 
     /// For an engine whose write transactions already exclude each other across processes (SQLite's

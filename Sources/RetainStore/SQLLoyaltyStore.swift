@@ -6,7 +6,7 @@ import Synchronization
 /// The `LoyaltyStore` written once with SQLKit; the provider decides the engine.
 public struct SQLLoyaltyStore: LoyaltyStore {
     public let provider: any DatabaseProvider
-    private let configurations = ConfigurationCache()
+    let configurations = ConfigurationCache()
 
     public init(provider: any DatabaseProvider) {
         self.provider = provider
@@ -66,7 +66,7 @@ struct SQLStoreSession: StoreSession {
     let rowLockClause: String?
     /// The program version in force, once this transaction has read it: each order batch reads the configuration
     /// and then stamps its ledger entries with the version, and the second read was a round trip of its own.
-    let memo = SessionMemo()
+    var memo = SessionMemo()
     /// The store's decoded program versions (a session of its own when made without a store, as in tests).
     var configurations = ConfigurationCache()
 

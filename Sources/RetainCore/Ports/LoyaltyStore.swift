@@ -17,6 +17,67 @@ public protocol LoyaltyStore: Sendable {
     /// How many write transactions of one process are worth running at once: 1 where the engine writes one at a
     /// time anyway (SQLite), more where concurrent transactions overlap their round trips (PostgreSQL).
     var concurrentWriters: Int { get }
+    /// Runs `body` with a sequence of write transactions for one long job, such as an import (see
+    /// `WriteSequence`).
+    func writeSequence<T: Sendable>(program: String, _ body: @Sendable (any WriteSequence) async throws -> T)
+        async throws -> T
+}
+
+/// Write transactions that one long job (an import) runs one after another.
+///
+/// Where the engine allows it — SQLite, whose single writer the sequence holds from start to end — `transaction`
+/// returns as soon as the body has sent its writes, and the job computes its next transaction while the engine
+/// writes this one. The job then keeps what it read and wrote across transactions (`keepsState`) and reads only
+/// what it does not know yet, from a snapshot of committed data that does not wait for the writes in flight. That
+/// is sound only while nothing else writes: each transaction checks, before its first write, that no other
+/// connection committed since the job's state was read, and otherwise fails with `WriteSequenceInterrupted` (as
+/// does every transaction sent after it); the job then forgets what it kept and runs those transactions again.
+///
+/// Elsewhere (PostgreSQL, with concurrent writers) each transaction commits before `transaction` returns, and the
+/// job must not keep state across transactions.
+public protocol WriteSequence: Sendable {
+    /// Whether the job may keep what it read and wrote in one transaction for the next ones.
+    var keepsState: Bool { get }
+    /// Runs `body` as the next transaction: it writes (and locks) through `writes`, and reads what the job does not
+    /// know through `reads` — the same session on the first transaction, after an interruption, and where state is
+    /// not kept; otherwise a snapshot of committed data. The transaction is committed when the returned
+    /// `TransactionCommit` says so; if `body` throws, it is rolled back, and so is any transaction sent after it.
+    /// Throws `WriteSequenceInterrupted` without running `body` when a transaction sent before this one was
+    /// interrupted and the job has not waited for it yet.
+    func transaction<T: Sendable>(
+        _ body: @Sendable (_ writes: any StoreSession, _ reads: any StoreSession) async throws -> T
+    ) async throws -> (T, TransactionCommit)
+}
+
+/// The end of one transaction of a `WriteSequence`.
+public struct TransactionCommit: Sendable {
+    private let commit: Task<Void, any Error>?
+    private let onFailure: @Sendable () -> Void
+
+    /// - Parameters:
+    ///   - commit: finishes when the transaction is committed; nil when it already is.
+    ///   - onFailure: tells the store that the job has seen the transaction fail.
+    public init(_ commit: Task<Void, any Error>?, onFailure: @escaping @Sendable () -> Void = {}) {
+        self.commit = commit
+        self.onFailure = onFailure
+    }
+
+    /// Waits until the transaction is committed; throws why it was rolled back instead.
+    public func wait() async throws {
+        do {
+            try await commit?.value
+        } catch {
+            onFailure()
+            throw error
+        }
+    }
+}
+
+/// Another connection wrote while a `WriteSequence` kept state: the transaction that found out, and every one sent
+/// after it, were rolled back; the job must forget what it kept and run them again.
+public struct WriteSequenceInterrupted: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "another connection wrote to the database during this job's transactions" }
 }
 
 extension LoyaltyStore {

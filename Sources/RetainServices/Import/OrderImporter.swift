@@ -18,10 +18,10 @@ public struct OrderImporter: Sendable {
     /// Imports `items` (sorted here by time, stable) into `program`.
     /// - Parameters:
     ///   - report: counts carried over from parsing (rows read, rows skipped while reading).
-    ///   - progress: called after each batch with (items done, items total).
+    ///   - progress: called after each committed batch with (items done, items total).
     public func run(
         program: String, items unsorted: [ImportItem], report initial: ImportReport,
-        progress: @Sendable (Int, Int) -> Void = { _, _ in }
+        progress: @Sendable (Int, Int) async -> Void = { _, _ in }
     ) async throws -> ImportReport {
         let environment = service.environment
         let settings = try await environment.programs.program(program).settings
@@ -32,38 +32,108 @@ public struct OrderImporter: Sendable {
         }
         // Orders are remembered (per customer, for matching cancellations) only when the file has cancellations:
         // a file of 10 million orders without any would otherwise hold them all in memory.
-        let history = OrderHistory(
-            remembersOrders: items.contains { if case .cancellation = $0 { true } else { false } })
-        var report = initial
-        var done = 0
+        let remembersOrders = items.contains { if case .cancellation = $0 { true } else { false } }
         let batchSize = max(1, batchSize)
         // Each batch's orders are checked (pure work on all cores) while the batch before is written.
-        func checked(from start: Int) -> Task<[(ImportItem, Result<CheckedOrder, any Error>?)], Never>? {
+        @Sendable func checked(from start: Int) -> Task<CheckedChunk, Never>? {
             guard start < items.count else { return nil }
             let slice = Array(items[start..<min(start + batchSize, items.count)])
             return Task { Array(zip(slice, CheckedOrders(slice, settings: settings).results)) }
         }
-        var next = checked(from: 0)
-        while let pending = next {
-            let chunk = await pending.value
-            next = checked(from: done + chunk.count)
-            report = try await environment.store.write(program: program) { [report] session in
-                let batch = OrderBatch(
-                    session: session, service: service, rules: rules, configuration: configuration, settings: settings,
-                    now: environment.clock.now(), storeResponses: false)
-                var report = report
-                try await history.importChunk(chunk, into: batch, report: &report)
-                try await batch.flush()
-                return report
+        return try await environment.store.writeSequence(program: program) { sequence in
+            var checkedUpTo = 0
+            var nextCheck = checked(from: 0)
+            // Batches sent and not yet known to be committed, oldest first, with the state after each.
+            var sent: [(chunk: CheckedChunk, after: ImportReport, commit: TransactionCommit)] = []
+            var committed = initial
+            var report = initial
+            var history = OrderHistory(remembersOrders: remembersOrders)
+            var again: [CheckedChunk] = []
+            var kept: OrderBatch?
+            var done = 0
+            while true {
+                var chunk: CheckedChunk? = again.isEmpty ? nil : again.removeFirst()
+                if chunk == nil, let check = nextCheck {
+                    chunk = await check.value
+                    checkedUpTo += chunk?.count ?? 0
+                    nextCheck = checked(from: checkedUpTo)
+                }
+                var interrupted = false
+                if let chunk {
+                    let before = report
+                    let carried = kept
+                    let history = history
+                    do {
+                        let (after, commit) = try await sequence.transaction { writes, reads in
+                            let now = environment.clock.now()
+                            let batch =
+                                carried
+                                ?? OrderBatch(
+                                    session: writes, service: service, rules: rules, configuration: configuration,
+                                    settings: settings, now: now, storeResponses: false)
+                            batch.begin(writes: writes, reads: reads, now: now)
+                            var report = before
+                            try await history.importChunk(chunk, into: batch, report: &report)
+                            try await batch.flush()
+                            return ImportBatchResult(report: report, batch: batch)
+                        }
+                        report = after.report
+                        // A batch that knows too many orders is let go once everything sent is committed: a new
+                        // one reads from a snapshot that then holds all it wrote.
+                        let full = after.batch.knownOrders > Self.keptOrdersLimit
+                        kept = sequence.keepsState && !full ? after.batch : nil
+                        sent.append((chunk, after.report, commit))
+                        if !full && !(again.isEmpty && nextCheck == nil) && sent.count < 2 { continue }
+                    } catch is WriteSequenceInterrupted {
+                        // A batch sent before this one found that another connection wrote: this one runs again
+                        // after those of them that were rolled back.
+                        again.insert(chunk, at: 0)
+                        interrupted = true
+                    }
+                }
+                // Wait for all but the newest batch (SQLite writes it while the next one is computed), or for all
+                // at the end, when the kept batch was let go, or after an interruption.
+                let waitAll = chunk == nil || kept == nil || interrupted
+                while sent.count > (waitAll ? 0 : 1) {
+                    let first = sent.removeFirst()
+                    do {
+                        try await first.commit.wait()
+                        committed = first.after
+                        done += first.chunk.count
+                        await progress(done, items.count)
+                    } catch is WriteSequenceInterrupted {
+                        again = [first.chunk] + sent.map(\.chunk) + again
+                        sent = []
+                        interrupted = true
+                    }
+                }
+                if interrupted {
+                    // Another connection wrote: forget what was kept, and go on from the last committed batch (the
+                    // history of the customers' orders is read again from the database as they come up).
+                    report = committed
+                    history = OrderHistory(remembersOrders: remembersOrders)
+                    kept = nil
+                }
+                if chunk == nil && again.isEmpty { return committed }
             }
-            done += chunk.count
-            progress(done, items.count)
         }
-        return report
     }
+
+    /// Orders a batch carried across transactions may know before it is let go (its memory).
+    static let keptOrdersLimit = 50_000
 }
 
-/// The orders of this import run per customer, oldest first, for matching cancellations; kept across batches.
+/// A batch's items, each with its checked order (nil for a cancellation).
+typealias CheckedChunk = [(ImportItem, Result<CheckedOrder, any Error>?)]
+
+/// One transaction's outcome: the report after it, and the batch to carry into the next.
+private struct ImportBatchResult: Sendable {
+    let report: ImportReport
+    let batch: OrderBatch
+}
+
+/// The orders of this import run per customer, oldest first, for matching cancellations; kept across batches
+/// (used by one task at a time, hence `@unchecked Sendable`).
 final class OrderHistory: @unchecked Sendable {
     let remembersOrders: Bool
 
@@ -74,11 +144,11 @@ final class OrderHistory: @unchecked Sendable {
     private var byCustomer: [String: [String]] = [:]
     private var records: [String: OrderRecord] = [:]
     private var loaded: Set<String> = []
+    /// Cancellations recorded by this run (a batch's snapshot reads may not see the batches still being written).
+    private var cancellationsRecorded: Set<String> = []
 
     /// - Parameter chunk: items in time order, each with its checked order (nil for a cancellation).
-    func importChunk(
-        _ chunk: [(ImportItem, Result<CheckedOrder, any Error>?)], into batch: OrderBatch, report: inout ImportReport
-    ) async throws {
+    func importChunk(_ chunk: CheckedChunk, into batch: OrderBatch, report: inout ImportReport) async throws {
         var valid: [String: CheckedOrder] = [:]
         for case (.order(let input, let line), let checked?) in chunk {
             switch checked {
@@ -88,11 +158,10 @@ final class OrderHistory: @unchecked Sendable {
                 if report.notes.count < 10 { report.notes.append("line \(line): \(error)") }
             }
         }
-        let inputs = valid.values.map(\.order)
-        try await batch.prefetch(inputs, from: try await OrderBatch.start(inputs, session: batch.session))
+        try await batch.prefetch(valid.values.map(\.order))
         var cancellationIDs: [String] = []
         for case (.cancellation(let cancellation), _) in chunk { cancellationIDs.append(cancellation.id) }
-        let importedBefore = try await batch.session.existingReturnIDs(cancellationIDs)
+        let importedBefore = try await batch.reads.existingReturnIDs(cancellationIDs)
         let createdBefore = batch.customersCreated
         for (item, _) in chunk {
             switch item {
@@ -120,8 +189,9 @@ final class OrderHistory: @unchecked Sendable {
                 }
             case .cancellation(let cancellation):
                 try await importCancellation(
-                    cancellation, importedBefore: importedBefore.contains(cancellation.id), into: batch, report: &report
-                )
+                    cancellation,
+                    importedBefore: importedBefore.contains(cancellation.id)
+                        || cancellationsRecorded.contains(cancellation.id), into: batch, report: &report)
             }
         }
         report.customersCreated += batch.customersCreated - createdBefore
@@ -136,9 +206,10 @@ final class OrderHistory: @unchecked Sendable {
             return
         }
         if importedBefore {
-            report.returnsAlreadyImported += try await batch.session.returnRecords(family: cancellation.id).count
+            report.returnsAlreadyImported += try await batch.reads.returnRecords(family: cancellation.id).count
             return
         }
+        cancellationsRecorded.insert(cancellation.id)
         try await loadHistory(customerID, batch)
         // Units to take back per order, newest order first, spilling to older ones.
         var plan: [String: [ReturnInput.Line]] = [:]
@@ -193,7 +264,7 @@ final class OrderHistory: @unchecked Sendable {
     /// The customer's orders from earlier runs, read once per run.
     private func loadHistory(_ customerID: String, _ batch: OrderBatch) async throws {
         guard loaded.insert(customerID).inserted else { return }
-        let stored = try await batch.session.orders(customerID: customerID, limit: 1_000_000)
+        let stored = try await batch.reads.orders(customerID: customerID, limit: 1_000_000)
         var ids: [String] = []
         for record in stored.reversed() where records[record.orderID] == nil {
             records[record.orderID] = record

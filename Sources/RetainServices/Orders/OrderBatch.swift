@@ -30,13 +30,21 @@ public enum OrderOutcome: Sendable {
 ///
 /// The HTTP path sends concurrent orders through one batch (see `OrderPipeline`) and the importer sends a file's
 /// orders through one batch per few thousand; both get exactly the same answers as recording the orders one by
-/// one in arrival order.
-final class OrderBatch {
-    let session: any StoreSession
+/// one in arrival order. An importer on a store that lets it keep state across transactions (`WriteSequence`)
+/// carries one batch from transaction to transaction (`begin`): what it read and wrote stays known, and it reads
+/// only what it does not know.
+///
+/// Used by one task at a time (one transaction after another), hence `@unchecked Sendable`.
+final class OrderBatch: @unchecked Sendable {
+    /// Writes (and locks) of the current transaction.
+    private(set) var session: any StoreSession
+    /// Reads of what the batch does not know: `session` itself, or a snapshot of committed data when the batch is
+    /// carried across transactions sent without waiting (see `WriteSequence`).
+    private(set) var reads: any StoreSession
     let service: LoyaltyService
     let rules: [EarningRule]
     let settings: ProgramSettings
-    let now: Date
+    private(set) var now: Date
     /// The tier steps of every order; nil work when the program tracks no memberships.
     let membershipEngine: MembershipEngine
     /// Store each order's answer so a retry gets it back byte for byte (the API); the importer does not need it.
@@ -49,6 +57,8 @@ final class OrderBatch {
     /// Customers this transaction holds locked (found with their lock): the wallet is read after the lock.
     private var locked: Set<String> = []
     private(set) var wallets: [String: Wallet] = [:]
+    /// Wallets changed in this transaction (a batch carried across transactions knows many more).
+    private var touchedWallets: Set<String> = []
     /// Loaded or started memberships (only when the configuration tracks them); nil value = none stored yet.
     private var memberships: [String: Membership?] = [:]
     private var changedMemberships: Set<String> = []
@@ -64,12 +74,32 @@ final class OrderBatch {
         settings: ProgramSettings, now: Date, storeResponses: Bool
     ) {
         self.session = session
+        self.reads = session
         self.service = service
         self.rules = rules
         self.membershipEngine = MembershipEngine(configuration: configuration, settings: settings)
         self.settings = settings
         self.now = now
         self.storeResponses = storeResponses
+    }
+
+    /// Carries the batch into the next transaction of a `WriteSequence` that keeps state: what it knows stays.
+    func begin(writes: any StoreSession, reads: any StoreSession, now: Date) {
+        session = writes
+        self.reads = reads
+        self.now = now
+    }
+
+    /// How many orders the batch knows: it keeps every one it read or recorded.
+    var knownOrders: Int { orders.count }
+
+    /// Reads what these orders need and the batch does not know yet (`start`, then `prefetch`).
+    func prefetch(_ inputs: [OrderInput]) async throws {
+        let lookups = Self.lookups(inputs).filter { customerByLookup[$0] == nil && !absentLookups.contains($0) }
+        let orderIDs = inputs.map(\.orderID).filter { orders[$0] == nil }
+        let start = try await reads.orderBatchStart(orderIDs: orderIDs, lookups: lookups)
+        for record in start.orders where orders[record.orderID] == nil { orders[record.orderID] = record }
+        try await found(start.customers, lookups: lookups)
     }
 
     /// The first reads of a batch of these orders (`StoreSession.orderBatchStart`), which `prefetch` then takes:
@@ -92,7 +122,7 @@ final class OrderBatch {
     /// Reads and locks the customers these lookups name (and reads their wallets), remembering the lookups that
     /// name none.
     private func find(_ lookups: [CustomerLookup]) async throws {
-        try await found(try await session.findAndLockCustomers(lookups), lookups: lookups)
+        try await found(try await reads.findAndLockCustomers(lookups), lookups: lookups)
     }
 
     /// Remembers customers found (and locked) by these lookups, and the lookups that found none; reads their
@@ -126,6 +156,7 @@ final class OrderBatch {
             try await loadWallets([customerID])
             // Mutated in place: a copy would duplicate the customer's lots and this batch's changes for every order.
             wallets[customerID]!.expireDue(at: expireAt, now: now)
+            touchedWallets.insert(customerID)
             record = post(order, customerID: customerID)
             result = LoyaltyService.result(record, wallet: summary(customerID, at: walletAt), created: false)
         } else if let id = order.customer.customerID {
@@ -148,6 +179,7 @@ final class OrderBatch {
 
     /// Posts the order into the customer's wallet and, when the program tracks them, membership.
     private func post(_ order: OrderInput, customerID: String) -> OrderRecord {
+        touchedWallets.insert(customerID)
         guard membershipEngine.configuration.tracksMembership else {
             return OrderPosting.post(
                 order, customerID: customerID, rules: rules, settings: settings, wallet: &wallets[customerID]!,
@@ -202,6 +234,7 @@ final class OrderBatch {
         service.creditMembershipBonuses(
             &customer, isNew: true, rules: rules, settings: settings, wallet: &wallet, at: now)
         wallets[customer.id] = wallet
+        touchedWallets.insert(customer.id)
         if membershipEngine.configuration.tracksMembership { memberships[customer.id] = .some(nil) }
         newCustomers.append(customer)
         remember([customer])
@@ -223,14 +256,14 @@ final class OrderBatch {
         let missing = customerIDs.filter { wallets[$0] == nil }
         guard !missing.isEmpty else { return }
         try await session.lockCustomers(ids: missing.filter { !locked.contains($0) })
-        let lots = Dictionary(grouping: try await session.openLots(customerIDs: missing), by: \.customerID)
+        let lots = Dictionary(grouping: try await reads.openLots(customerIDs: missing), by: \.customerID)
         for id in missing {
             wallets[id] = Wallet(
                 programID: session.programID, customerID: id, openLots: lots[id] ?? [], ids: service.environment.ids)
         }
         if membershipEngine.configuration.tracksMembership {
             for id in missing { memberships[id] = .some(nil) }
-            for membership in try await session.memberships(customerIDs: missing) {
+            for membership in try await reads.memberships(customerIDs: missing) {
                 memberships[membership.customerID] = membership
             }
         }
@@ -239,6 +272,7 @@ final class OrderBatch {
     /// Changes a customer's wallet in place.
     func withWallet<T>(_ customerID: String, _ body: (inout Wallet) throws -> T) async throws -> T {
         try await loadWallets([customerID])
+        touchedWallets.insert(customerID)
         return try body(&wallets[customerID]!)
     }
 
@@ -259,7 +293,8 @@ final class OrderBatch {
     /// Writes everything the batch did.
     func flush() async throws {
         var changes = LedgerChanges()
-        for id in wallets.keys.sorted() { changes.append(wallets[id]!.takeChanges()) }
+        for id in touchedWallets.sorted() { changes.append(wallets[id]!.takeChanges()) }
+        touchedWallets = []
         // One statement for the new customers, entries, lots and orders on PostgreSQL (lot updates go between).
         try await session.combiningInserts { try await write(changes) }
         changedMemberships = []

@@ -76,17 +76,7 @@ public final class SQLiteProvider: DatabaseProvider {
         isolation: WriteIsolation, _ body: @Sendable (WriteDatabase) async throws -> T
     ) async throws -> T {
         await writeLock.lock()
-        let writer = writer
-        let database = WriteDatabase(writer.sql(), placeholder: { _ in "?" }, writesBehind: true) { sql, values in
-            let binds = values.map { value -> SQLiteData in
-                switch value {
-                case .text(let text): return .text(text)
-                case .integer(let number): return .integer(Int(number))
-                case .null: return .null
-                }
-            }
-            _ = try await writer.query(sql, binds)
-        }
+        let database = writeDatabase()
         do {
             try await database.raw("BEGIN IMMEDIATE").run()
         } catch {
@@ -101,6 +91,46 @@ public final class SQLiteProvider: DatabaseProvider {
         } catch {
             await database.settlePendingWrites()
             try? await database.raw("ROLLBACK").run()
+            await writeLock.unlock()
+            throw error
+        }
+    }
+
+    /// The writer's connection, sending bulk writes behind (`PendingWrites`).
+    private func writeDatabase() -> WriteDatabase {
+        let writer = writer
+        return WriteDatabase(writer.sql(), placeholder: { _ in "?" }, writesBehind: true) { sql, values in
+            let binds = values.map { value -> SQLiteData in
+                switch value {
+                case .text(let text): return .text(text)
+                case .integer(let number): return .integer(Int(number))
+                case .null: return .null
+                }
+            }
+            _ = try await writer.query(sql, binds)
+        }
+    }
+
+    /// Holds the writer (no other write transaction of this process starts) for `body`'s transactions.
+    public func withHeldWriter<T: Sendable>(_ body: @Sendable (HeldWriter?) async throws -> T) async throws -> T {
+        await writeLock.lock()
+        let writer = writer
+        let held = HeldWriter(
+            database: writeDatabase(), execute: { sql in _ = try await writer.query(sql, []) },
+            dataVersion: {
+                guard
+                    let version = try await writer.query("PRAGMA data_version", []).first?.column("data_version")?
+                        .integer
+                else { throw StoreError.corrupt("PRAGMA data_version gave no number") }
+                return Int64(version)
+            })
+        do {
+            let result = try await body(held)
+            try await held.finish()
+            await writeLock.unlock()
+            return result
+        } catch {
+            await held.rollback()
             await writeLock.unlock()
             throw error
         }

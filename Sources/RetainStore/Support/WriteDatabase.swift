@@ -62,6 +62,18 @@ public struct WriteDatabase: SQLDatabase {
     /// Waits for the queued writes, ignoring their failures: before a ROLLBACK, which undoes them anyway.
     public func settlePendingWrites() async { try? await pending.drain() }
 
+    /// Queues `work` (any statements, run in order with the writes) after everything sent so far; the task
+    /// finishes when it has run, and fails if it or anything sent before it failed.
+    func send(_ work: @escaping @Sendable () async throws -> Void) -> Task<Void, any Error> {
+        pending.enqueue(work)
+    }
+
+    /// Waits until everything sent has run; throws the first failure (once).
+    func drainSent() async throws { try await pending.drain() }
+
+    /// Whether something sent since the last `drainSent` failed (so everything sent after it did not run).
+    var sendFailed: Bool { pending.failed }
+
     /// Inserts `rows` with multi-row `INSERT … VALUES (…), (…)`: up to 1,000 rows per statement (one awaited
     /// statement costs ~50 µs) and under 30,000 values (SQLite binds at most 32,766). Inside `combiningInserts`
     /// the rows wait for the next other statement or the end of the body.
@@ -232,14 +244,26 @@ final class HeldInserts: Sendable {
 /// keep their order; the first failure is thrown to that statement, and the transaction rolls back.
 final class PendingWrites: Sendable {
     private let last = Mutex<Task<Void, any Error>?>(nil)
+    private let failure = Mutex(false)
 
-    func enqueue(_ write: @escaping @Sendable () async throws -> Void) {
+    /// Whether a queued write failed since the last `drain`.
+    var failed: Bool { failure.withLock { $0 } }
+
+    @discardableResult
+    func enqueue(_ write: @escaping @Sendable () async throws -> Void) -> Task<Void, any Error> {
         last.withLock { last in
             let previous = last
-            last = Task {
-                try await previous?.value
-                try await write()
+            let next = Task {
+                do {
+                    try await previous?.value
+                    try await write()
+                } catch {
+                    self.failure.withLock { $0 = true }
+                    throw error
+                }
             }
+            last = next
+            return next
         }
     }
 
@@ -249,6 +273,7 @@ final class PendingWrites: Sendable {
             defer { last = nil }
             return last
         }
+        defer { failure.withLock { $0 = false } }
         try await task?.value
     }
 }
