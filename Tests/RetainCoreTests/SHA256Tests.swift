@@ -1,4 +1,5 @@
 import Foundation
+import PropertyBased
 import RetainCore
 import Testing
 
@@ -60,5 +61,37 @@ import Testing
         let hex = String(text.prefix { $0 != " " })
         try #require(process.terminationStatus == 0 && hex.count == 64, "sha256sum failed: \(text)")
         return hex
+    }
+}
+
+/// The fingerprint of a canonical text is the SHA-256 of the text its documentation states — each string as
+/// `length:value`, each number as `value;`, a missing value as `-;` — whatever the values.
+@Suite struct CanonicalTextTests {
+    enum Value { case text(String?), number(Int64?) }
+
+    static let pieces: [String?] = [nil, "", "a", "é", "10:x", "-;", "🎉 gift", "WHITE HANGING HEART", "85123A"]
+    static let numbers: [Int64?] = [nil, 0, 7, -7, 10, 99, -100, 1_291_191_960_000, .max, .min]
+    static let values = zip(
+        Gen.int(in: 0...1), Gen.int(in: 0...(pieces.count - 1)), Gen.int(in: 0...(numbers.count - 1))
+    )
+    .map { kind, piece, number in kind == 0 ? Value.text(pieces[piece]) : Value.number(numbers[number]) }
+    .array(of: 0...12)
+
+    @Test func theFingerprintIsTheHashOfTheStatedText() async {
+        await propertyCheck(count: 300, input: Self.values) { values in
+            var canonical = CanonicalText()
+            var stated = ""
+            for value in values {
+                switch value {
+                case .text(let text):
+                    canonical.add(text)
+                    stated += text.map { "\($0.utf8.count):\($0)" } ?? "-;"
+                case .number(let number):
+                    canonical.add(number)
+                    stated += (number.map { String($0) } ?? "-") + ";"
+                }
+            }
+            #expect(canonical.fingerprint == SHA256.hex(stated))
+        }
     }
 }

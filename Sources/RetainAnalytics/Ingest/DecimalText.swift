@@ -91,4 +91,13 @@ extension String {
         }
         return self[start..<end]
     }
+
+    /// `trimmedASCIISpaces` as a `String`: the string itself (no copy) when there is nothing to trim, as in nearly
+    /// every field of a machine-written file.
+    public var trimmingASCIISpaces: String {
+        let utf8 = self.utf8
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        if first != 32 && first != 9 && last != 32 && last != 9 { return self }
+        return String(trimmedASCIISpaces)
+    }
 }

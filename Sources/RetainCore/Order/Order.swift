@@ -209,24 +209,46 @@ public struct OrderInput: Codable, Sendable, Equatable {
 /// The canonical text behind a request fingerprint: every field in a fixed order, strings length-prefixed so no
 /// value can be mistaken for another, missing values marked.
 public struct CanonicalText {
-    private var text = ""
+    /// UTF-8 bytes, appended directly (cheaper than growing a `String` piece by piece).
+    private var bytes: [UInt8] = []
 
-    public init(capacity: Int = 64) { text.reserveCapacity(capacity) }
+    public init(capacity: Int = 64) { bytes.reserveCapacity(capacity) }
 
     public mutating func add(_ value: String?) {
-        guard let value else { return text += "-;" }
-        text += String(value.utf8.count)
-        text += ":"
-        text += value
+        guard var text = value else {
+            bytes.append(45)  // "-"
+            return bytes.append(59)  // ";"
+        }
+        text.withUTF8 { utf8 in
+            appendDecimal(Int64(utf8.count))
+            bytes.append(58)  // ":"
+            bytes.append(contentsOf: utf8)
+        }
     }
 
     public mutating func add(_ value: Int64?) {
-        text += value.map(String.init) ?? "-"
-        text += ";"
+        if let value { appendDecimal(value) } else { bytes.append(45) }  // "-"
+        bytes.append(59)  // ";"
     }
 
     public mutating func add(_ value: Date?) { add(value.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }) }
 
+    /// `String(value)`'s bytes.
+    private mutating func appendDecimal(_ value: Int64) {
+        if value < 0 { bytes.append(45) }
+        var magnitude = value.magnitude
+        guard magnitude >= 10 else { return bytes.append(48 + UInt8(magnitude)) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            while magnitude > 0 {
+                start -= 1
+                digits[start] = 48 + UInt8(magnitude % 10)
+                magnitude /= 10
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
+
     /// SHA-256 of the text, in hex.
-    public var fingerprint: String { SHA256.hex(text.utf8) }
+    public var fingerprint: String { SHA256.hex(bytes) }
 }

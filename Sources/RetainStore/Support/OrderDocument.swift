@@ -60,7 +60,9 @@ enum OrderDocument {
                     item.field("name", line.name)
                     item.field("quantity", line.quantity)
                     item.field("unit_price", line.unitPrice)
-                    item.field("discount", line.discount)
+                    // Left out when 0, as most are (`OrderLine` reads a missing discount as 0): a tenth of an
+                    // imported order's document.
+                    if line.discount != 0 { item.field("discount", line.discount) }
                 }
             }
             doc.field("discount", order.discount)

@@ -138,7 +138,10 @@ struct ImportCommand: AsyncParsableCommand {
                 let parser = OrderFileParser(
                     layout: layout, columns: columns, currency: settings.currency, parseDate: parseDate)
                 let fieldCount = table.header.count
-                let rows = try table.mapRecords { parser.read(line: $0, fields: $1, fieldCount: fieldCount) }
+                let rows = try table.mapRecords {
+                    var lastDate = OrderFileParser.LastDate()
+                    return { parser.read(line: $0, fields: $1, fieldCount: fieldCount, lastDate: &lastDate) }
+                }
                 var parsed = parser.parse(rows: rows)
                 parsed.report.notes += table.decodingNotes
                 timings.mark("parse \(parsed.report.rowsRead) rows")

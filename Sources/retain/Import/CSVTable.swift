@@ -55,10 +55,11 @@ final class CSVTable {
         legacy = (reader.legacyFields, reader.legacyLines)
     }
 
-    /// Every data record (the header skipped), read on all cores: `read` turns each record (line number, fields)
-    /// into a row, and the rows come back in file order, one array per part of the file. A structural error stops
-    /// the whole import, naming the first place in the file where reading failed.
-    func mapRecords<Row: Sendable>(_ read: @Sendable (Int, [String]) -> Row) throws -> [[Row]] {
+    /// Every data record (the header skipped), read on all cores: `makeReader` gives each part of the file its own
+    /// function (which may keep state from record to record) that turns each record (line number, fields) into a
+    /// row, and the rows come back in file order, one array per part. A structural error stops the whole import,
+    /// naming the first place in the file where reading failed.
+    func mapRecords<Row: Sendable>(_ makeReader: @Sendable () -> (Int, [String]) -> Row) throws -> [[Row]] {
         let parts = reader.parts(ProcessInfo.processInfo.activeProcessorCount)
         var results = [Result<(rows: [Row], reader: DelimitedTextReader), any Error>?](
             repeating: nil, count: parts.count)
@@ -69,6 +70,7 @@ final class CSVTable {
                 output[index] = Result {
                     var reader = base
                     var rows: [Row] = []
+                    let read = makeReader()
                     var skipHeader = index == 0
                     try reader.forEachRecord(in: parts[index]) { line, fields in
                         if skipHeader {

@@ -71,23 +71,35 @@ struct OrderFileParser: Sendable {
         var isCancellation: Bool
     }
 
-    /// Reads one record (pure: safe on any thread).
-    func read(line: Int, fields: [String], fieldCount: Int) -> ReadRow {
-        let orderKey = columns.order.flatMap { $0 < fields.count ? String(fields[$0].trimmedASCIISpaces) : nil }
+    /// The last date text read and its time: the rows of one order share their date, so most rows skip parsing it.
+    struct LastDate {
+        var text = ""
+        var at: Date?
+    }
+
+    /// Reads one record (pure but for `lastDate`, which each thread keeps its own of).
+    func read(line: Int, fields: [String], fieldCount: Int, lastDate: inout LastDate) -> ReadRow {
+        let orderKey = columns.order.flatMap { $0 < fields.count ? fields[$0].trimmingASCIISpaces : nil }
         var row = ReadRow(line: line, orderKey: orderKey, hash: 0, content: .wrongFieldCount)
         guard fields.count == fieldCount else { return row }
         row.hash = fields.hashValue
-        let customer = String(fields[columns.customer].trimmedASCIISpaces)
+        let customer = fields[columns.customer].trimmingASCIISpaces
         guard !customer.isEmpty else {
             row.content = .noCustomer
             return row
         }
-        let dateText = String(fields[columns.date].trimmedASCIISpaces)
+        let dateText = fields[columns.date].trimmingASCIISpaces
         do {
             var quantity: Int64 = 1
             var price: Int64 = 0
             var amount: Int64?
-            let at = try parseDate(dateText)
+            let at: Date
+            if let known = lastDate.at, lastDate.text == dateText {
+                at = known
+            } else {
+                at = try parseDate(dateText)
+                lastDate = LastDate(text: dateText, at: at)
+            }
             if let column = columns.quantity, columns.unitPrice != nil {
                 quantity = try ImportNumbers.integer(fields[column])
             }
@@ -103,7 +115,7 @@ struct OrderFileParser: Sendable {
             row.content = .fields(
                 RowFields(
                     customer: customer, dateText: dateText, at: at, quantity: quantity, price: price, amount: amount,
-                    priceRounded: rounded ?? false, sku: columns.sku.map { String(fields[$0].trimmedASCIISpaces) },
+                    priceRounded: rounded ?? false, sku: columns.sku.map { fields[$0].trimmingASCIISpaces },
                     category: columns.category.map { fields[$0] }, name: columns.description.map { fields[$0] }))
         } catch {
             row.content = .unreadable("\(error)")
@@ -116,7 +128,7 @@ struct OrderFileParser: Sendable {
         var output = Output()
         // Rows are remembered by a 64-bit hash of their fields: exact for any file that fits in memory in
         // practice (a false match needs a 64-bit collision, ~10⁻⁸ for a million rows) at a tenth of the memory.
-        var seen = Set<Int>()
+        var seen = Set<Int>(minimumCapacity: parts.reduce(0) { $0 + $1.count })
         // Groups in order of first appearance, and where each one is; a file's rows of one order usually follow
         // each other, so the last group is tried before the dictionary.
         var groups: [Group] = []
