@@ -1,6 +1,12 @@
 import Foundation
 
 /// One line of an order. Amounts are minor units of the order currency.
+extension CodingUserInfoKey {
+    /// Set by the store on the decoder of its own documents, which may use forms only the store writes (an order
+    /// line as an array); requests never do.
+    public static let storedDocument = CodingUserInfoKey(rawValue: "retain.storedDocument")!
+}
+
 public struct OrderLine: Codable, Sendable, Equatable {
     public var sku: String?
     public var category: String?
@@ -29,6 +35,16 @@ public struct OrderLine: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
+        if decoder.userInfo[.storedDocument] as? Bool == true, var list = try? decoder.unkeyedContainer() {
+            // The store's compact form: [sku, category, name, quantity, unit_price(, discount)].
+            sku = try list.decodeNil() ? nil : list.decode(String.self)
+            category = try list.decodeNil() ? nil : list.decode(String.self)
+            name = try list.decodeNil() ? nil : list.decode(String.self)
+            quantity = try list.decode(Int64.self)
+            unitPrice = try list.decode(Int64.self)
+            discount = list.isAtEnd ? 0 : try list.decode(Int64.self)
+            return
+        }
         let container = try decoder.container(keyedBy: CodingKeys.self)
         sku = try container.decodeIfPresent(String.self, forKey: .sku)
         category = try container.decodeIfPresent(String.self, forKey: .category)

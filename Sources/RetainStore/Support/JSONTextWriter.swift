@@ -29,6 +29,27 @@ struct JSONTextWriter {
         needsComma = true
     }
 
+    /// An array of mixed values written by `body` (`string`, `number`, `null`).
+    mutating func list(_ body: (inout JSONTextWriter) -> Void) {
+        separator()
+        bytes.append(UInt8(ascii: "["))
+        needsComma = false
+        body(&self)
+        bytes.append(UInt8(ascii: "]"))
+        needsComma = true
+    }
+
+    mutating func null() {
+        separator()
+        needsComma = true
+        bytes.append(contentsOf: Array("null".utf8))
+    }
+
+    /// `string` or `null`.
+    mutating func value(_ text: String?) {
+        if let text { string(text) } else { null() }
+    }
+
     mutating func key(_ name: StaticString) {
         separator()
         bytes.append(UInt8(ascii: "\""))

@@ -2,7 +2,8 @@ import Foundation
 import RetainCore
 
 /// The stored JSON of an order, written by hand for speed (see `JSONTextWriter`); the keys are `OrderRecord`'s
-/// coding keys, so `StoreCoding.decode(OrderRecord.self, …)` reads it back.
+/// coding keys, so `StoreCoding.decode(OrderRecord.self, …)` reads it back (lines in the compact form `OrderLine`
+/// reads from stored documents, `CodingUserInfoKey.storedDocument`).
 enum OrderDocument {
     static func json(_ record: OrderRecord) -> String {
         var writer = JSONTextWriter(capacity: 256 + record.input.lines.count * 96)
@@ -53,16 +54,17 @@ enum OrderDocument {
             doc.field("placed_at", order.placedAt)
             doc.field("currency", order.currency)
             doc.key("lines")
+            // Each line as `[sku, category, name, quantity, unit_price]`, and its discount after them when it is
+            // not 0: an imported order has dozens of lines, and their keys were more than a quarter of its document
+            // (the Online Retail orders: 45.8 MB → 33.3 MB).
             doc.array(order.lines) { writer, line in
-                writer.object { item in
-                    item.field("sku", line.sku)
-                    item.field("category", line.category)
-                    item.field("name", line.name)
-                    item.field("quantity", line.quantity)
-                    item.field("unit_price", line.unitPrice)
-                    // Left out when 0, as most are (`OrderLine` reads a missing discount as 0): a tenth of an
-                    // imported order's document.
-                    if line.discount != 0 { item.field("discount", line.discount) }
+                writer.list { item in
+                    item.value(line.sku)
+                    item.value(line.category)
+                    item.value(line.name)
+                    item.number(line.quantity)
+                    item.number(line.unitPrice)
+                    if line.discount != 0 { item.number(line.discount) }
                 }
             }
             doc.field("discount", order.discount)

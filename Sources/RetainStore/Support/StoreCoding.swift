@@ -1,4 +1,5 @@
 import Foundation
+import RetainCore
 import SQLKit
 
 /// How values cross into the database: instants as BIGINT milliseconds since 1970 (portable, sortable), documents
@@ -18,6 +19,7 @@ enum StoreCoding {
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .millisecondsSince1970
+        decoder.userInfo[.storedDocument] = true
         return decoder
     }()
 
