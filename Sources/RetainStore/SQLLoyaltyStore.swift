@@ -138,7 +138,12 @@ struct SQLStoreSession: StoreSession {
 
     /// Inserts rows with multi-row `INSERT … VALUES (…), (…)` (`WriteDatabase.insert`).
     func insertRows(_ table: String, columns: [String], rows: [[any Encodable & Sendable]]) async throws {
-        try await writeDatabase().insert(into: table, columns: columns, rows: rows.map { $0.map(RowValue.init) })
+        try await insertRows(table, columns: columns, typed: rows.map { $0.map(RowValue.init) })
+    }
+
+    /// `insertRows` with cells already typed (the rows an import writes by the million).
+    func insertRows(_ table: String, columns: [String], typed rows: [[RowValue]]) async throws {
+        try await writeDatabase().insert(into: table, columns: columns, rows: rows)
     }
 
     private func writeDatabase() -> WriteDatabase {

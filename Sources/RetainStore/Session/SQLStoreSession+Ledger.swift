@@ -49,11 +49,12 @@ extension SQLStoreSession {
                 "program_id", "id", "customer_id", "kind", "points", "reason", "source_type", "source_id", "actor",
                 "at", "lot_id", "rule_id", "created_at", "program_version",
             ],
-            rows: changes.entries.map { entry in
+            typed: changes.entries.map { entry in
                 [
-                    programID, entry.id, entry.customerID, entry.kind.rawValue, entry.points, entry.reason,
-                    entry.sourceType.rawValue, entry.sourceID, entry.actor, StoreCoding.millis(entry.at), entry.lotID,
-                    entry.ruleID, StoreCoding.millis(entry.createdAt), version,
+                    .text(programID), .text(entry.id), .text(entry.customerID), .text(entry.kind.rawValue),
+                    .integer(entry.points), .text(entry.reason), .text(entry.sourceType.rawValue),
+                    .text(entry.sourceID), .text(entry.actor), .millis(entry.at), .text(entry.lotID),
+                    .text(entry.ruleID), .millis(entry.createdAt), .integer(version),
                 ]
             })
         try await insertRows(
@@ -62,11 +63,11 @@ extension SQLStoreSession {
                 "program_id", "id", "customer_id", "points", "remaining", "awarded_at", "matures_at", "expires_at",
                 "entry_id", "renews",
             ],
-            rows: changes.newLots.map { lot in
+            typed: changes.newLots.map { lot in
                 [
-                    programID, lot.id, lot.customerID, lot.points, lot.remaining, StoreCoding.millis(lot.awardedAt),
-                    StoreCoding.millis(lot.maturesAt), StoreCoding.millis(lot.expiresAt), lot.entryID,
-                    Int64(lot.renews ? 1 : 0),
+                    .text(programID), .text(lot.id), .text(lot.customerID), .integer(lot.points),
+                    .integer(lot.remaining), .millis(lot.awardedAt), .millis(lot.maturesAt), .millis(lot.expiresAt),
+                    .text(lot.entryID), .integer(lot.renews ? 1 : 0),
                 ]
             })
         try await updateRows(
@@ -77,7 +78,7 @@ extension SQLStoreSession {
             rows: changes.lotExpiry.sorted(by: { $0.key < $1.key }).map { ($0.key, [StoreCoding.millis($0.value)]) })
         try await insertRows(
             "lot_draws", columns: ["program_id", "entry_id", "lot_id", "points"],
-            rows: changes.draws.map { [programID, $0.entryID, $0.lotID, $0.points] })
+            typed: changes.draws.map { [.text(programID), .text($0.entryID), .text($0.lotID), .integer($0.points)] })
     }
 
     func entries(customerID: String, limit: Int, before: String?) async throws -> [LedgerEntry] {

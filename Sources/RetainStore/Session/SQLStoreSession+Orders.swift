@@ -51,13 +51,12 @@ extension SQLStoreSession {
     }
 
     func insertOrders(_ orders: [OrderRecord]) async throws {
-        let rows: [[any Encodable & Sendable]] = orders.map { order in
+        let rows: [[RowValue]] = orders.map { order in
             [
-                programID, order.orderID, order.customerID, order.status.rawValue,
-                StoreCoding.millis(order.input.placedAt),
-                order.input.paid, order.pointsEarned, order.requestHash,
-                order.response.map { String(decoding: $0, as: UTF8.self) }, OrderDocument.json(order),
-                StoreCoding.millis(order.createdAt),
+                .text(programID), .text(order.orderID), .text(order.customerID), .text(order.status.rawValue),
+                .millis(order.input.placedAt), .integer(order.input.paid), .integer(order.pointsEarned),
+                .text(order.requestHash), .text(order.response.map { String(decoding: $0, as: UTF8.self) }),
+                .text(OrderDocument.json(order)), .millis(order.createdAt),
             ]
         }
         try await insertRows(
@@ -66,7 +65,7 @@ extension SQLStoreSession {
                 "program_id", "order_id", "customer_id", "status", "placed_at", "total", "points_earned",
                 "request_hash", "response", "doc", "created_at",
             ],
-            rows: rows)
+            typed: rows)
     }
 
     func updateOrders(_ orders: [OrderRecord]) async throws {
