@@ -2,6 +2,7 @@ import Foundation
 import RetainCore
 import RetainServices
 import RetainStore
+import SQLKit
 import Synchronization
 import Testing
 
@@ -58,6 +59,14 @@ import Testing
                     stored
                         == (keepsState ? ["cus_a", "cus_b", "cus_e"] : ["cus_a", "cus_b", "cus_c", "cus_d", "cus_e"]))
                 #expect(keepsState == (stack.backend == .sqlite))
+                if stack.backend == .sqlite {
+                    // The sequence checkpointed in the background; the writer checkpoints itself again after it.
+                    let setting = try await stack.provider.withWriteTransaction { database in
+                        try await database.raw("PRAGMA wal_autocheckpoint").first()?
+                            .decode(column: "wal_autocheckpoint", as: Int.self)
+                    }
+                    #expect(setting == 1_000)
+                }
             }
         }
     }

@@ -5,6 +5,7 @@ import RetainCore
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
+import Synchronization
 
 /// The embedded default: one SQLite file in WAL mode with foreign keys on and a busy timeout. One connection
 /// writes (writers queue on an async lock and take the write lock up front with `BEGIN IMMEDIATE`); a few more
@@ -111,10 +112,18 @@ public final class SQLiteProvider: DatabaseProvider {
         }
     }
 
-    /// Holds the writer (no other write transaction of this process starts) for `body`'s transactions.
+    /// Holds the writer (no other write transaction of this process starts) for `body`'s transactions. The WAL is
+    /// checkpointed by a reader connection after each commit (`BackgroundCheckpoints`) instead of by the writer.
     public func withHeldWriter<T: Sendable>(_ body: @Sendable (HeldWriter?) async throws -> T) async throws -> T {
         await writeLock.lock()
         let writer = writer
+        let checkpoints = BackgroundCheckpoints(readers: readers)
+        do {
+            _ = try await writer.query("PRAGMA wal_autocheckpoint = 0", [])
+        } catch {
+            await writeLock.unlock()
+            throw error
+        }
         let held = HeldWriter(
             database: writeDatabase(), execute: { sql in _ = try await writer.query(sql, []) },
             dataVersion: {
@@ -123,14 +132,20 @@ public final class SQLiteProvider: DatabaseProvider {
                         .integer
                 else { throw StoreError.corrupt("PRAGMA data_version gave no number") }
                 return Int64(version)
-            })
+            }, afterCommit: { checkpoints.start() })
+        func restore() async {
+            await checkpoints.finish()
+            _ = try? await writer.query("PRAGMA wal_autocheckpoint = 1000", [])
+        }
         do {
             let result = try await body(held)
             try await held.finish()
+            await restore()
             await writeLock.unlock()
             return result
         } catch {
             await held.rollback()
+            await restore()
             await writeLock.unlock()
             throw error
         }
@@ -159,6 +174,38 @@ public final class SQLiteProvider: DatabaseProvider {
         try? await writer.sql().raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
         try await writer.close()
         for reader in await readers.drain() { try await reader.close() }
+    }
+}
+
+/// WAL checkpoints run by a reader connection while the held writer goes on (`withHeldWriter`): a checkpoint
+/// copies the committed pages into the database file, which SQLite's automatic checkpoint does on the writer's
+/// own thread inside each `COMMIT` (in an import, a copy of every batch). `PASSIVE` never waits for the writer;
+/// one runs at a time, the next after it.
+final class BackgroundCheckpoints: Sendable {
+    private let readers: ReaderPool
+    private let last = Mutex<Task<Void, Never>?>(nil)
+
+    init(readers: ReaderPool) {
+        self.readers = readers
+    }
+
+    /// Queues a checkpoint after the one running, if any.
+    func start() {
+        let readers = readers
+        last.withLock { last in
+            let previous = last
+            last = Task {
+                await previous?.value
+                let reader = await readers.acquire()
+                _ = try? await reader.query("PRAGMA wal_checkpoint(PASSIVE)", [])
+                await readers.release(reader)
+            }
+        }
+    }
+
+    /// Waits for the checkpoints queued.
+    func finish() async {
+        await last.withLock { $0 }?.value
     }
 }
 

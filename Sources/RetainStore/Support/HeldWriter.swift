@@ -13,6 +13,8 @@ public final class HeldWriter: Sendable {
     let database: WriteDatabase
     private let execute: @Sendable (String) async throws -> Void
     private let dataVersion: @Sendable () async throws -> Int64
+    /// Called on the writer's queue after each `COMMIT` (SQLite: start a checkpoint elsewhere).
+    private let afterCommit: @Sendable () -> Void
     /// The data version when the job's state was read; nil: the next transaction starts afresh.
     private let baseline = Mutex<Int64?>(nil)
     /// Whether the job has seen a transaction fail since the last rollback (`TransactionCommit.wait` threw).
@@ -22,13 +24,15 @@ public final class HeldWriter: Sendable {
     ///   - database: the writer, writing behind.
     ///   - execute: runs one statement on the writer now.
     ///   - dataVersion: reads the writer's data version now.
+    ///   - afterCommit: called once each transaction is committed.
     init(
         database: WriteDatabase, execute: @escaping @Sendable (String) async throws -> Void,
-        dataVersion: @escaping @Sendable () async throws -> Int64
+        dataVersion: @escaping @Sendable () async throws -> Int64, afterCommit: @escaping @Sendable () -> Void = {}
     ) {
         self.database = database
         self.execute = execute
         self.dataVersion = dataVersion
+        self.afterCommit = afterCommit
     }
 
     /// Starts the next transaction. Returns true when it starts afresh — the first one, or the first after an
@@ -71,7 +75,11 @@ public final class HeldWriter: Sendable {
     /// Sends the `COMMIT`; the task finishes when the transaction is committed.
     func commit() -> Task<Void, any Error> {
         let execute = execute
-        return database.send { try await execute("COMMIT") }
+        let afterCommit = afterCommit
+        return database.send {
+            try await execute("COMMIT")
+            afterCommit()
+        }
     }
 
     /// Waits for everything sent, rolls back the open transaction if any, and makes the next one start afresh.
