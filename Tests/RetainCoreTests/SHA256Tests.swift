@@ -23,6 +23,15 @@ import Testing
         #expect(SHA256.hex(input) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
+    /// Bytes from contiguous storage are copied at once, any other collection byte by byte: the same digest.
+    @Test func anyCollectionOfTheSameBytesHasTheSameDigest() {
+        for count in [0, 1, 55, 56, 63, 64, 65, 1_000] {
+            let lazy = (0..<count).lazy.map { UInt8($0 % 251) }
+            #expect(SHA256.digest(lazy) == SHA256.digest(Array(lazy)))
+        }
+        #expect(SHA256.hex((0..<3).lazy.map { [97, 98, 99][$0] }) == SHA256.hex("abc"))
+    }
+
     @Test func digestMatchesHex() {
         let digest = SHA256.digest(Array("abc".utf8))
         let hex = digest.map { String(format: "%02x", $0) }.joined()

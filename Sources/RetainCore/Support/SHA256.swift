@@ -21,13 +21,18 @@ public enum SHA256 {
         // The message, its 0x80 terminator, zero padding and the 64-bit length, in whole 64-byte blocks.
         let padded = (count + 9 + 63) / 64 * 64
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: padded) { message in
-            var index = 0
-            for byte in bytes {
-                message[index] = byte
-                index += 1
+            let copied = bytes.withContiguousStorageIfAvailable { stored in
+                if let base = stored.baseAddress { message.baseAddress!.update(from: base, count: count) }
+            }
+            if copied == nil {
+                var index = 0
+                for byte in bytes {
+                    message[index] = byte
+                    index += 1
+                }
             }
             message[count] = 0x80
-            for position in (count + 1)..<padded { message[position] = 0 }
+            message.baseAddress!.advanced(by: count + 1).initialize(repeating: 0, count: padded - count - 1)
             let bitLength = UInt64(count) &* 8
             for shift in 0..<8 {
                 message[padded - 1 - shift] = UInt8(truncatingIfNeeded: bitLength >> UInt64(shift * 8))
