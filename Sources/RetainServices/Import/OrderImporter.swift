@@ -43,7 +43,7 @@ public struct OrderImporter: Sendable {
         return try await environment.store.writeSequence(program: program) { sequence in
             var checkedUpTo = 0
             var nextCheck = checked(from: 0)
-            // Batches sent and not yet known to be committed, oldest first, with the state after each.
+            // Batches sent and not yet known to be committed, oldest first, with the report after each.
             var sent: [(chunk: CheckedChunk, after: ImportReport, commit: TransactionCommit)] = []
             var committed = initial
             var report = initial
@@ -144,7 +144,8 @@ final class OrderHistory: @unchecked Sendable {
     private var byCustomer: [String: [String]] = [:]
     private var records: [String: OrderRecord] = [:]
     private var loaded: Set<String> = []
-    /// Cancellations recorded by this run (a batch's snapshot reads may not see the batches still being written).
+    /// Cancellations recorded by this run: a batch's snapshot reads may not see the batches still being written (a
+    /// file's parser gives each cancellation id once; this guards other sources of items).
     private var cancellationsRecorded: Set<String> = []
 
     /// - Parameter chunk: items in time order, each with its checked order (nil for a cancellation).
