@@ -12,12 +12,7 @@ struct JSONTextWriter {
     var text: String { String(decoding: bytes, as: UTF8.self) }
 
     mutating func object(_ body: (inout JSONTextWriter) -> Void) {
-        separator()
-        bytes.append(UInt8(ascii: "{"))
-        needsComma = false
-        body(&self)
-        bytes.append(UInt8(ascii: "}"))
-        needsComma = true
+        enclosed(UInt8(ascii: "{"), UInt8(ascii: "}"), body)
     }
 
     mutating func array<Element>(_ elements: [Element], _ body: (inout JSONTextWriter, Element) -> Void) {
@@ -31,11 +26,15 @@ struct JSONTextWriter {
 
     /// An array of mixed values written by `body` (`string`, `number`, `null`).
     mutating func list(_ body: (inout JSONTextWriter) -> Void) {
+        enclosed(UInt8(ascii: "["), UInt8(ascii: "]"), body)
+    }
+
+    private mutating func enclosed(_ open: UInt8, _ close: UInt8, _ body: (inout JSONTextWriter) -> Void) {
         separator()
-        bytes.append(UInt8(ascii: "["))
+        bytes.append(open)
         needsComma = false
         body(&self)
-        bytes.append(UInt8(ascii: "]"))
+        bytes.append(close)
         needsComma = true
     }
 
