@@ -41,14 +41,15 @@ public final class HeldWriter: Sendable {
     /// Throws at once if a transaction sent before failed and the job has not heard of it yet: it would build on it.
     func begin() async throws -> Bool {
         if database.sendFailed {
-            if failureSeen.withLock({ $0 }) { await rollback() }
-        }
-        if database.sendFailed {
-            do {
-                try await database.drainSent()
-            } catch {
+            if failureSeen.withLock({ $0 }) {
                 await rollback()
-                throw error
+            } else {
+                do {
+                    try await database.drainSent()
+                } catch {
+                    await rollback()
+                    throw error
+                }
             }
         }
         if let expected = baseline.withLock({ $0 }) {
