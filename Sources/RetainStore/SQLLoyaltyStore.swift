@@ -146,6 +146,13 @@ struct SQLStoreSession: StoreSession {
         try await writeDatabase().insert(into: table, columns: columns, rows: rows)
     }
 
+    /// `insertRows` with the rows made by `making`, when the insert runs (see `WriteDatabase.insert(into:columns:making:)`).
+    func insertRows(
+        _ table: String, columns: [String], making: @escaping @Sendable () -> [[RowValue]]
+    ) async throws {
+        try await writeDatabase().insert(into: table, columns: columns, making: making)
+    }
+
     private func writeDatabase() -> WriteDatabase {
         guard let writer = database as? WriteDatabase else {
             preconditionFailure("a bulk write outside a write transaction: sessions of `read` never write")

@@ -34,6 +34,22 @@ import Testing
         #expect(Apportion.split(0, by: [3, 4]) == [0, 0])
     }
 
+    @Test func leftoverUnitsGoToTheLargestRemaindersTiesToTheEarlierPart() async {
+        let weights = Gen.int64(in: 0...20).array(of: 1...8)
+        await propertyCheck(count: 300, input: Gen.int64(in: 0...200), weights) { total, weights in
+            let weightSum = weights.reduce(Int128(0)) { $0 + Int128($1) }
+            guard weightSum > 0 else { return }
+            // The rule written out plainly: floors, then one unit each to the largest remainders, earlier first.
+            let products = weights.map { Int128(total) * Int128($0) }
+            var expected = products.map { Int64($0 / weightSum) }
+            let ranked = products.indices.sorted {
+                (-(products[$0] % weightSum), $0) < (-(products[$1] % weightSum), $1)
+            }
+            for index in ranked.prefix(Int(total - expected.reduce(0, +))) { expected[index] += 1 }
+            #expect(Apportion.split(total, by: weights) == expected)
+        }
+    }
+
     @Test func subtractSpreadsADiscountInProportion() {
         // 300 off [1000, 500, 0]: 200 + 100 + 0.
         #expect(Apportion.subtract(300, from: [1000, 500, 0]) == [800, 400, 0])

@@ -43,6 +43,18 @@ import Testing
         #expect(Set((0..<200).map { _ in ids.make("x") }).count == 200)
     }
 
+    @Test func randomIDsMadeConcurrentlyAreAllDifferent() async {
+        // Several times the random words drawn at once, from tasks running side by side.
+        let ids = RandomIDGenerator()
+        let made = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<8 { group.addTask { (0..<1_000).map { _ in ids.make("x") } } }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(Set(made).count == 8_000)
+        // The random part alone (the last 16 characters) differs too, whatever the time.
+        #expect(Set(made.map { $0.suffix(16) }).count == 8_000)
+    }
+
     @Test func crockfordRandomUsesOnlyTheAlphabet() {
         let code = CrockfordBase32.random(count: 500)
         #expect(code.count == 500 && code.allSatisfy { IdentifierTests.alphabet.contains($0) })

@@ -137,15 +137,15 @@ public struct OrderInput: Codable, Sendable, Equatable {
         var sum: Int64 = 0
         var sumOverflowed = false
         for (index, line) in lines.enumerated() {
-            let field = "lines[\(index)]"
-            validator.check(line.quantity > 0, "\(field).quantity", "must be at least 1 (send returns to /returns)")
-            validator.check(line.quantity <= 1_000_000_000, "\(field).quantity", "must be at most 1000000000")
-            validator.check(line.unitPrice >= 0, "\(field).unit_price", "must not be negative")
-            validator.check(line.unitPrice <= 1_000_000_000_000, "\(field).unit_price", "is implausibly large")
-            validator.check(line.discount >= 0, "\(field).discount", "must not be negative")
+            func field(_ name: String) -> String { "lines[\(index)].\(name)" }
+            validator.check(line.quantity > 0, field("quantity"), "must be at least 1 (send returns to /returns)")
+            validator.check(line.quantity <= 1_000_000_000, field("quantity"), "must be at most 1000000000")
+            validator.check(line.unitPrice >= 0, field("unit_price"), "must not be negative")
+            validator.check(line.unitPrice <= 1_000_000_000_000, field("unit_price"), "is implausibly large")
+            validator.check(line.discount >= 0, field("discount"), "must not be negative")
             if let amount = line.amount {
                 if line.quantity > 0 && line.unitPrice >= 0 {
-                    validator.check(amount >= 0, "\(field).discount", "is larger than quantity × unit_price")
+                    validator.check(amount >= 0, field("discount"), "is larger than quantity × unit_price")
                 }
                 let (next, overflow) = sum.addingReportingOverflow(amount)
                 sum = next

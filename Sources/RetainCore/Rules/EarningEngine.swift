@@ -54,15 +54,22 @@ public enum EarningEngine {
 
     public static func evaluate(order: OrderInput, rules: [EarningRule], settings: ProgramSettings) -> [Award] {
         let day = CivilDate(order.placedAt, in: settings.zone)
-        let inEffect = rules.filter { $0.isInEffect(on: day) && ($0.conditions.minOrderAmount ?? 0) <= order.paid }
-            .sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
-        let lines: [OrderLine?] = order.lines.isEmpty ? [nil] : order.lines.map { $0 }
+        // Rules and lines are used by index, not copied: this runs for every order of an import.
+        let inEffect = rules.indices.filter {
+            rules[$0].isInEffect(on: day) && (rules[$0].conditions.minOrderAmount ?? 0) <= order.paid
+        }.sorted { (rules[$0].priority, rules[$0].id) < (rules[$1].priority, rules[$1].id) }
+        /// Whether `rule` matches line `index` (an order without lines is one line that has no SKU or category).
+        func matches(_ rule: Int, _ index: Int) -> Bool {
+            guard !order.lines.isEmpty else { return rules[rule].conditions.matches(nil) }
+            return rules[rule].conditions.matches(sku: order.lines[index].sku, category: order.lines[index].category)
+        }
+        let lineCount = max(order.lines.count, 1)
         let amounts = order.netLineAmounts
-        let exclusions = inEffect.filter { $0.kind == .exclusion }
-        let eligible = lines.map { line in !exclusions.contains { $0.conditions.matches(line) } }
-        let multipliers = inEffect.filter { $0.kind == .multiplier }
-        let factors: [Int128] = lines.map { line in
-            Int128(multipliers.filter { $0.conditions.matches(line) }.compactMap { $0.factor?.value }.max() ?? 100)
+        let exclusions = inEffect.filter { rules[$0].kind == .exclusion }
+        let multipliers = inEffect.filter { rules[$0].kind == .multiplier }
+        let eligible = (0..<lineCount).map { line in !exclusions.contains { matches($0, line) } }
+        let factors: [Int128] = (0..<lineCount).map { line in
+            Int128(multipliers.filter { matches($0, line) }.compactMap { rules[$0].factor?.value }.max() ?? 100)
         }
 
         var awards: [Award] = []
@@ -77,7 +84,8 @@ public enum EarningEngine {
             awards.append(award)
         }
 
-        for rule in inEffect where rule.kind == .pointsPerAmount || rule.kind == .cashback {
+        for index in inEffect where rules[index].kind == .pointsPerAmount || rules[index].kind == .cashback {
+            let rule = rules[index]
             // value_l = amount_l × numerator / denominator × factor_l / 100, kept as an exact fraction.
             let numerator: Int128
             let denominator: Int128
@@ -88,22 +96,21 @@ public enum EarningEngine {
                 numerator = Int128(rule.percent?.value ?? 0) * Int128(settings.pointValue.points)
                 denominator = 10_000 * Int128(settings.pointValue.amount) * 100
             }
-            let lineValues: [Int128] = lines.indices.map { index in
-                guard eligible[index], rule.conditions.matches(lines[index]), amounts[index] > 0 else { return 0 }
-                return Int128(amounts[index]) * numerator * factors[index]
+            let lineValues: [Int128] = (0..<lineCount).map { line in
+                guard eligible[line], matches(index, line), amounts[line] > 0 else { return 0 }
+                return Int128(amounts[line]) * numerator * factors[line]
             }
             let exactSum = lineValues.reduce(0, +)
             let total = round(exactSum, denominator, rule.rounding)
             award(rule, total, Apportion.split(total, weights: lineValues))
         }
-        for rule in inEffect where rule.kind == .orderBonus {
-            let weights: [Int128] = lines.indices.map { index in
-                eligible[index] && rule.conditions.matches(lines[index]) ? Int128(max(amounts[index], 0)) : 0
+        for index in inEffect where rules[index].kind == .orderBonus {
+            let weights: [Int128] = (0..<lineCount).map { line in
+                eligible[line] && matches(index, line) ? Int128(max(amounts[line], 0)) : 0
             }
-            guard
-                weights.contains(where: { $0 > 0 })
-                    || (lines.count == 1 && eligible[0] && rule.conditions.matches(lines[0]))
+            guard weights.contains(where: { $0 > 0 }) || (lineCount == 1 && eligible[0] && matches(index, 0))
             else { continue }
+            let rule = rules[index]
             let points = rule.points ?? 0
             award(rule, points, Apportion.split(points, weights: weights))
         }

@@ -94,8 +94,14 @@ public struct EarningRule: Codable, Sendable, Equatable {
 
         /// Whether a line matches the SKU and category filters.
         public func matches(_ line: OrderLine?) -> Bool {
-            if !skus.isEmpty && !skus.contains(line?.sku ?? "\u{0}") { return false }
-            if !categories.isEmpty && !categories.contains(line?.category ?? "\u{0}") { return false }
+            matches(sku: line?.sku, category: line?.category)
+        }
+
+        /// Whether a line with this SKU and category matches the filters (nil: the line has none, or there is no
+        /// line).
+        public func matches(sku: String?, category: String?) -> Bool {
+            if !skus.isEmpty && !skus.contains(sku ?? "\u{0}") { return false }
+            if !categories.isEmpty && !categories.contains(category ?? "\u{0}") { return false }
             return true
         }
 

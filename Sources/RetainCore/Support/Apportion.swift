@@ -19,20 +19,23 @@ public enum Apportion {
             return result
         }
         var shares = [Int64](repeating: 0, count: weights.count)
-        var remainders: [(index: Int, remainder: Int128)] = []
+        guard total != 0 else { return shares }
+        var remainders = [Int128](repeating: 0, count: weights.count)
         var left = total
         for (index, weight) in weights.enumerated() {
             let product = Int128(total) * weight
             shares[index] = Int64(product / weightSum)
             left -= shares[index]
-            remainders.append((index, product % weightSum))
+            remainders[index] = product % weightSum
         }
-        let order = remainders.sorted {
-            $0.remainder != $1.remainder ? $0.remainder > $1.remainder : $0.index < $1.index
+        // When the floors already add up to the total there is nothing to hand out, and nothing to sort.
+        guard left > 0 else { return shares }
+        let order = weights.indices.sorted {
+            remainders[$0] != remainders[$1] ? remainders[$0] > remainders[$1] : $0 < $1
         }
         var cursor = 0
         while left > 0 {
-            shares[order[cursor % order.count].index] += 1
+            shares[order[cursor % order.count]] += 1
             left -= 1
             cursor += 1
         }

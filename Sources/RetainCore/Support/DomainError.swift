@@ -41,8 +41,11 @@ public struct Validator {
 
     public init() {}
 
-    public mutating func check(_ condition: Bool, _ field: String, _ reason: @autoclosure () -> String) {
-        if !condition { issues.append(FieldIssue(field, reason())) }
+    /// Field and reason are made only when the check fails: an import checks every line of every order.
+    public mutating func check(
+        _ condition: Bool, _ field: @autoclosure () -> String, _ reason: @autoclosure () -> String
+    ) {
+        if !condition { issues.append(FieldIssue(field(), reason())) }
     }
 
     public mutating func add(_ field: String, _ reason: String) { issues.append(FieldIssue(field, reason)) }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Makes record ids: a short prefix naming the kind of record, then 26 Crockford base-32 characters that start with
 /// the time in milliseconds (so ids sort roughly by creation and index pages stay warm) followed by 80 random bits.
@@ -12,8 +13,31 @@ public struct RandomIDGenerator: IDGenerator {
 
     public func make(_ prefix: String) -> String {
         let millis = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
-        var generator = SystemRandomNumberGenerator()
-        return prefix + "_" + CrockfordBase32.encode(timeMillis: millis, random: generator.next(), generator.next())
+        let (high, low) = RandomWords.shared.pair()
+        return prefix + "_" + CrockfordBase32.encode(timeMillis: millis, random: high, low)
+    }
+}
+
+/// Random words from the system's generator, drawn 512 at a time: drawing two per id made two system calls per
+/// id, about 3% of an order import's main task.
+final class RandomWords: Sendable {
+    static let shared = RandomWords()
+
+    private struct Pool {
+        var words = [UInt64](repeating: 0, count: 512)
+        var used = 512
+    }
+    private let pool = Mutex(Pool())
+
+    func pair() -> (UInt64, UInt64) {
+        pool.withLock { pool in
+            if pool.used + 2 > pool.words.count {
+                pool.words.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, $0.count) }
+                pool.used = 0
+            }
+            defer { pool.used += 2 }
+            return (pool.words[pool.used], pool.words[pool.used + 1])
+        }
     }
 }
 

@@ -69,6 +69,11 @@ public struct ImportReport: Codable, Sendable, Equatable {
             case rows
             case firstLines = "first_lines"
         }
+
+        mutating func count(_ line: Int, rows: Int) {
+            self.rows += rows
+            if firstLines.count < 5 { firstLines.append(line) }
+        }
     }
 
     public var rowsRead: Int = 0
@@ -99,10 +104,8 @@ public struct ImportReport: Codable, Sendable, Equatable {
     }
 
     public mutating func skip(_ reason: SkipReason, line: Int, rows: Int = 1) {
-        var entry = skipped[reason.rawValue] ?? Skips(rows: 0, firstLines: [])
-        entry.rows += rows
-        if entry.firstLines.count < 5 { entry.firstLines.append(line) }
-        skipped[reason.rawValue] = entry
+        // Changed in place rather than copied out and back: the Online Retail file skips about one row in four.
+        skipped[reason.rawValue, default: Skips(rows: 0, firstLines: [])].count(line, rows: rows)
     }
 
     public var rowsSkipped: Int { skipped.values.reduce(0) { $0 + $1.rows } }

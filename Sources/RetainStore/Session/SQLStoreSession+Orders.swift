@@ -51,21 +51,26 @@ extension SQLStoreSession {
     }
 
     func insertOrders(_ orders: [OrderRecord]) async throws {
-        let rows: [[RowValue]] = orders.map { order in
-            [
-                .text(programID), .text(order.orderID), .text(order.customerID), .text(order.status.rawValue),
-                .millis(order.input.placedAt), .integer(order.input.paid), .integer(order.pointsEarned),
-                .text(order.requestHash), .text(order.response.map { String(decoding: $0, as: UTF8.self) }),
-                .text(OrderDocument.json(order)), .millis(order.createdAt),
-            ]
-        }
+        guard !orders.isEmpty else { return }
+        let programID = programID
+        // The documents are made when the insert runs: while writing behind, beside the caller's next batch.
         try await insertRows(
             "orders",
             columns: [
                 "program_id", "order_id", "customer_id", "status", "placed_at", "total", "points_earned",
                 "request_hash", "response", "doc", "created_at",
             ],
-            typed: rows)
+            making: {
+                orders.map { order in
+                    [
+                        .text(programID), .text(order.orderID), .text(order.customerID),
+                        .text(order.status.rawValue), .millis(order.input.placedAt), .integer(order.input.paid),
+                        .integer(order.pointsEarned), .text(order.requestHash),
+                        .text(order.response.map { String(decoding: $0, as: UTF8.self) }),
+                        .text(OrderDocument.json(order)), .millis(order.createdAt),
+                    ]
+                }
+            })
     }
 
     func updateOrders(_ orders: [OrderRecord]) async throws {

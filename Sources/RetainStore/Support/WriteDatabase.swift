@@ -86,8 +86,26 @@ public struct WriteDatabase: SQLDatabase {
     /// statement costs ~50 µs) and under 30,000 values (SQLite binds at most 32,766). Inside `combiningInserts`
     /// the rows wait for the next other statement or the end of the body.
     public func insert(into table: String, columns: [String], rows: [[RowValue]]) async throws {
+        guard !rows.isEmpty else { return }
+        try await insert(into: table, columns: columns) { rows }
+    }
+
+    /// `insert` of the rows `making` makes. When writing behind, they are made (and the statements built) on the
+    /// queue of sent writes, beside what the caller does next: an import builds its next batch while the order
+    /// documents of this one are written out.
+    public func insert(
+        into table: String, columns: [String], making: @escaping @Sendable () -> [[RowValue]]
+    ) async throws {
+        if writesBehind && !held.isHolding {
+            let database = self
+            pending.enqueue {
+                try await database.insertNow(into: table, columns: columns, rows: making(), run: database.runner)
+            }
+            return
+        }
+        let rows = making()
         guard !rows.isEmpty, !held.hold(HeldInserts.Insert(table: table, columns: columns, rows: rows)) else { return }
-        try await insertNow(into: table, columns: columns, rows: rows)
+        try await insertNow(into: table, columns: columns, rows: rows, run: run)
     }
 
     /// Runs `body`, holding back its inserts and sending them as one statement where the engine can (when the
@@ -107,13 +125,17 @@ public struct WriteDatabase: SQLDatabase {
         }
     }
 
-    private func insertNow(into table: String, columns: [String], rows: [[RowValue]]) async throws {
+    /// - Parameter run: runs one statement (`run`, or the runner itself when already on the queue of sent writes).
+    private func insertNow(
+        into table: String, columns: [String], rows: [[RowValue]],
+        run: (String, [RowValue]) async throws -> Void
+    ) async throws {
         let perStatement = Self.rowsPerStatement(columns: columns.count)
         for start in stride(from: 0, to: rows.count, by: perStatement) {
             var statement = BoundStatement(self, "")
             statement.appendInsert(
                 into: table, columns: columns, rows: rows[start..<min(start + perStatement, rows.count)])
-            try await statement.run()
+            try await run(statement.sql, statement.values)
         }
     }
 
@@ -127,7 +149,7 @@ public struct WriteDatabase: SQLDatabase {
         let values = inserts.reduce(0) { $0 + $1.rows.count * $1.columns.count }
         guard inserts.count > 1, values <= 30_000 else {
             for insert in inserts {
-                try await insertNow(into: insert.table, columns: insert.columns, rows: insert.rows)
+                try await insertNow(into: insert.table, columns: insert.columns, rows: insert.rows, run: runner)
             }
             return
         }
@@ -225,6 +247,8 @@ final class HeldInserts: Sendable {
     private let state = Mutex(State())
 
     func start() { state.withLock { $0.holding = true } }
+
+    var isHolding: Bool { state.withLock { $0.holding } }
 
     /// Forgets anything still held (the body failed: the transaction rolls back).
     func stop() { state.withLock { $0 = State() } }

@@ -138,11 +138,13 @@ struct ImportCommand: AsyncParsableCommand {
                 let parser = OrderFileParser(
                     layout: layout, columns: columns, currency: settings.currency, parseDate: parseDate)
                 let fieldCount = table.header.count
-                let rows = try table.mapRecords {
+                // About 80 bytes per row in the files we know (a guess only sizes the set of rows seen).
+                var grouping = OrderFileParser.Grouping(parser, expectedRows: table.byteCount / 80)
+                try table.readRecords({
                     var lastDate = OrderFileParser.LastDate()
                     return { parser.read(line: $0, fields: $1, fieldCount: fieldCount, lastDate: &lastDate) }
-                }
-                var parsed = parser.parse(rows: rows)
+                }) { grouping.add($0) }
+                var parsed = grouping.finish()
                 parsed.report.notes += table.decodingNotes
                 timings.mark("parse \(parsed.report.rowsRead) rows")
                 let bar = ProgressBar(label: "importing orders", quiet: input.quiet || output.json)

@@ -55,51 +55,60 @@ final class CSVTable {
         legacy = (reader.legacyFields, reader.legacyLines)
     }
 
-    /// Every data record (the header skipped), read on all cores: `makeReader` gives each part of the file its own
-    /// function (which may keep state from record to record) that turns each record (line number, fields) into a
-    /// row, and the rows come back in file order, one array per part. A structural error stops the whole import,
-    /// naming the first place in the file where reading failed.
-    func mapRecords<Row: Sendable>(_ makeReader: @Sendable () -> (Int, [String]) -> Row) throws -> [[Row]] {
-        let parts = reader.parts(ProcessInfo.processInfo.activeProcessorCount)
-        var results = [Result<(rows: [Row], reader: DelimitedTextReader), any Error>?](
-            repeating: nil, count: parts.count)
+    /// Every data record (the header skipped), read on all cores a part of the file at a time: `makeReader` gives
+    /// each part its own function (which may keep state from record to record) that turns each record (line
+    /// number, fields) into a row. `consume` gets each part's rows in file order, on the calling thread, as soon as
+    /// that part and those before it are read: the work done on rows in order overlaps the reading of the parts
+    /// after them. A structural error stops the whole import, naming the first place in the file where reading
+    /// failed.
+    func readRecords<Row: Sendable>(
+        _ makeReader: @escaping @Sendable () -> (Int, [String]) -> Row, consume: ([Row]) throws -> Void
+    ) throws {
+        // Several parts per core, so the first are ready while the rest are read.
+        let parts = reader.parts(ProcessInfo.processInfo.activeProcessorCount * 4)
+        let results = PartResults<(rows: [Row], reader: DelimitedTextReader)>(count: parts.count)
         let base = reader
-        results.withUnsafeMutableBufferPointer { output in
-            nonisolated(unsafe) let output = output
+        let reading = DispatchGroup()
+        DispatchQueue.global().async(group: reading) {
             DispatchQueue.concurrentPerform(iterations: parts.count) { index in
-                output[index] = Result {
-                    var reader = base
-                    var rows: [Row] = []
-                    let read = makeReader()
-                    var skipHeader = index == 0
-                    try reader.forEachRecord(in: parts[index]) { line, fields in
-                        if skipHeader {
-                            skipHeader = false
-                            return
+                results.set(
+                    index,
+                    Result {
+                        var reader = base
+                        var rows: [Row] = []
+                        let read = makeReader()
+                        var skipHeader = index == 0
+                        try reader.forEachRecord(in: parts[index]) { line, fields in
+                            if skipHeader {
+                                skipHeader = false
+                                return
+                            }
+                            rows.append(read(line, fields))
                         }
-                        rows.append(read(line, fields))
-                    }
-                    return (rows, reader)
-                }
+                        return (rows, reader)
+                    })
             }
         }
+        // The parts still being read are waited for whatever happens: they would go on using the cores.
+        defer { reading.wait() }
         var legacy = (fields: reader.legacyFields, lines: reader.legacyLines)
-        var rows: [[Row]] = []
-        for result in results {
-            switch result! {
+        for index in parts.indices {
+            switch results.take(index) {
             case .failure(let error as DelimitedTextError):
                 throw CLIError(
                     "\(path):\(error.position.line):\(error.position.column): \(error.message); nothing was imported")
             case .failure(let error): throw error
             case .success(let part):
-                rows.append(part.rows)
                 legacy.fields += part.reader.legacyFields - base.legacyFields
                 legacy.lines += part.reader.legacyLines.dropFirst(base.legacyLines.count)
+                try consume(part.rows)
             }
         }
         self.legacy = (legacy.fields, Array(legacy.lines.prefix(5)))
-        return rows
     }
+
+    /// The bytes of the file (gunzipped), for estimates.
+    var byteCount: Int { reader.bytes.count }
 
     private var legacy: (Int, [Int]) = (0, [])
 
@@ -140,5 +149,31 @@ enum ImportNumbers {
         let digits = text.trimmedASCIISpaces.utf8
         guard let point = digits.firstIndex(of: 46) else { return false }
         return digits.distance(from: point, to: digits.endIndex) - 1 > exponent
+    }
+}
+
+/// Each part's result, set by the thread that read it and taken in file order by the one that uses it.
+private final class PartResults<Value>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var results: [Result<Value, any Error>?]
+
+    init(count: Int) {
+        results = Array(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ result: Result<Value, any Error>) {
+        condition.withLock {
+            results[index] = result
+            condition.broadcast()
+        }
+    }
+
+    /// Waits for part `index`, and lets go of it here (its rows are freed as soon as they have been used).
+    func take(_ index: Int) -> Result<Value, any Error> {
+        condition.withLock {
+            while results[index] == nil { condition.wait() }
+            defer { results[index] = nil }
+            return results[index]!
+        }
     }
 }

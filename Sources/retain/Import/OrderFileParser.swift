@@ -123,51 +123,62 @@ struct OrderFileParser: Sendable {
         return row
     }
 
-    /// Applies the rules above to the rows in file order and groups them into orders and cancellations.
-    func parse(rows parts: [[ReadRow]]) -> Output {
-        var output = Output()
+    /// Applies the rules above to the rows in file order, a part of the file at a time (see
+    /// `CSVTable.readRecords`), and groups them into orders and cancellations.
+    struct Grouping {
+        let parser: OrderFileParser
+        private var output = Output()
         // Rows are remembered by a 64-bit hash of their fields: exact for any file that fits in memory in
         // practice (a false match needs a 64-bit collision, ~10⁻⁸ for a million rows) at a tenth of the memory.
-        var seen = Set<Int>(minimumCapacity: parts.reduce(0) { $0 + $1.count })
+        private var seen: Set<Int>
         // Groups in order of first appearance, and where each one is; a file's rows of one order usually follow
         // each other, so the last group is tried before the dictionary.
-        var groups: [Group] = []
-        var groupIndex: [String: Int] = [:]
-        var poisoned: [String: Int] = [:]
-        var perCustomerDay: [String: Int] = [:]
-        var roundedPrices = 0
+        private var groups: [Group] = []
+        private var groupIndex: [String: Int] = [:]
+        private var poisoned: [String: Int] = [:]
+        private var perCustomerDay: [String: Int] = [:]
+        private var roundedPrices = 0
 
-        for row in parts.joined() {
+        init(_ parser: OrderFileParser, expectedRows: Int) {
+            self.parser = parser
+            seen = Set(minimumCapacity: expectedRows)
+        }
+
+        mutating func add(_ rows: [ReadRow]) {
+            for row in rows { add(row) }
+        }
+
+        private mutating func add(_ row: ReadRow) {
             let line = row.line
             output.report.rowsRead += 1
             if case .wrongFieldCount = row.content {
                 output.report.skip(.malformed, line: line)
                 if let orderKey = row.orderKey { poisoned[orderKey, default: 0] += 1 }
-                continue
+                return
             }
             guard seen.insert(row.hash).inserted else {
                 output.report.skip(.duplicate, line: line)
-                continue
+                return
             }
             let fields: RowFields
             switch row.content {
             case .wrongFieldCount:
-                continue
+                return
             case .noCustomer:
                 output.report.skip(.noCustomer, line: line)
-                continue
+                return
             case .unreadable(let reason):
                 output.report.skip(.malformed, line: line)
                 if output.report.notes.count < 10 { output.report.notes.append("line \(line): \(reason)") }
                 if let orderKey = row.orderKey { poisoned[orderKey, default: 0] += 1 }
-                continue
+                return
             case .fields(let read):
                 fields = read
             }
             if fields.priceRounded { roundedPrices += 1 }
             if (fields.amount ?? fields.price) == 0 {
                 output.report.skip(.zeroPrice, line: line)
-                continue
+                return
             }
             let orderID: String
             if let orderKey = row.orderKey {
@@ -178,10 +189,10 @@ struct OrderFileParser: Sendable {
                 perCustomerDay[dayKey] = n
                 orderID = "\(dayKey)-\(n)"
             }
-            let isCancellation = layout.cancellationPrefix.map { orderID.hasPrefix($0) } ?? false
+            let isCancellation = parser.layout.cancellationPrefix.map { orderID.hasPrefix($0) } ?? false
             if fields.quantity < 0 && !isCancellation {
                 output.report.skip(.negativeWithoutCancellation, line: line)
-                continue
+                return
             }
             let index: Int
             if let last = groups.indices.last, groups[last].id == orderID {
@@ -209,31 +220,35 @@ struct OrderFileParser: Sendable {
             }
         }
 
-        if roundedPrices > 0 {
-            output.report.notes.append(
-                "\(roundedPrices) prices had more than \(currency.exponent) decimals and were rounded half to even to \(currency.code) minor units"
-            )
-        }
-        for group in groups {
-            let id = group.id
-            if poisoned[id] != nil {
-                output.report.skip(.malformed, line: group.firstLine, rows: group.rowCount)
-                continue
+        /// The orders and cancellations of all the rows added, and the report of the rows left out.
+        consuming func finish() -> Output {
+            let currency = parser.currency
+            if roundedPrices > 0 {
+                output.report.notes.append(
+                    "\(roundedPrices) prices had more than \(currency.exponent) decimals and were rounded half to even to \(currency.code) minor units"
+                )
             }
-            let reference = CustomerReference(externalID: group.customer)
-            if group.isCancellation {
-                output.items.append(
-                    .cancellation(
-                        ImportCancellation(id: id, customer: reference, at: group.at, lines: group.cancelled)))
-            } else {
-                output.items.append(
-                    .order(
-                        OrderInput(
-                            orderID: id, customer: reference, placedAt: group.at, currency: currency.code,
-                            lines: group.lines, total: group.amount),
-                        firstLine: group.firstLine))
+            for group in groups {
+                let id = group.id
+                if poisoned[id] != nil {
+                    output.report.skip(.malformed, line: group.firstLine, rows: group.rowCount)
+                    continue
+                }
+                let reference = CustomerReference(externalID: group.customer)
+                if group.isCancellation {
+                    output.items.append(
+                        .cancellation(
+                            ImportCancellation(id: id, customer: reference, at: group.at, lines: group.cancelled)))
+                } else {
+                    output.items.append(
+                        .order(
+                            OrderInput(
+                                orderID: id, customer: reference, placedAt: group.at, currency: currency.code,
+                                lines: group.lines, total: group.amount),
+                            firstLine: group.firstLine))
+                }
             }
+            return output
         }
-        return output
     }
 }
