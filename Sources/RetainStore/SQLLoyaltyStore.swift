@@ -146,7 +146,8 @@ struct SQLStoreSession: StoreSession {
         try await writeDatabase().insert(into: table, columns: columns, rows: rows)
     }
 
-    /// `insertRows` with the rows made by `making`, when the insert runs (see `WriteDatabase.insert(into:columns:making:)`).
+    /// `insertRows` with the rows made by `making`, when the insert runs
+    /// (see `WriteDatabase.insert(into:columns:making:)`).
     func insertRows(
         _ table: String, columns: [String], making: @escaping @Sendable () -> [[RowValue]]
     ) async throws {

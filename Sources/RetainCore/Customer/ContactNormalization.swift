@@ -35,7 +35,8 @@ public enum ContactNormalization {
     }
 
     /// Whether `raw` starts and ends with a visible ASCII character, so trimming white space would not change it:
-    /// the usual value, for which Foundation's trimming was about 5% of the samples while an order file's rows were grouped.
+    /// the usual value, for which Foundation's trimming was about 5% of the samples while an order file's rows
+    /// were grouped.
     static func hasNothingToTrim(_ raw: String) -> Bool {
         guard let first = raw.utf8.first, let last = raw.utf8.last else { return false }
         return (0x21...0x7E).contains(first) && (0x21...0x7E).contains(last)

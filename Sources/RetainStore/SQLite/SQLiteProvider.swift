@@ -69,6 +69,7 @@ public final class SQLiteProvider: DatabaseProvider {
         try await database.raw("PRAGMA busy_timeout = 5000").run()
         if walMode { try await database.raw("PRAGMA journal_mode = WAL").run() }
         try await database.raw("PRAGMA foreign_keys = ON").run()
+        // Statement journals (a multi-row INSERT inside a transaction keeps one) stay in memory, not in temporary files.
         try await database.raw("PRAGMA temp_store = MEMORY").run()
         try await database.raw(SQLQueryString("PRAGMA synchronous = \(unsafeRaw: synchronous.rawValue)")).run()
     }

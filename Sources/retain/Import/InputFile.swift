@@ -8,7 +8,7 @@ enum InputFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIError("\(path): cannot read the file (does it exist?)")
         }
-        guard data.count >= 18, data[data.startIndex] == 0x1F, data[data.startIndex + 1] == 0x8B else {
+        guard data.count >= 2, data[data.startIndex] == 0x1F, data[data.startIndex + 1] == 0x8B else {
             return Array(data)
         }
         var buffer = ByteBuffer(bytes: data)
@@ -23,11 +23,14 @@ enum InputFile {
     /// The size a gzip file states for its content: its last four bytes, little-endian (the size modulo 2³²,
     /// and only the last member's when there are several, so it is a hint that may be too small).
     private static func statedSize(_ data: Data) -> Int {
-        data.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) }
+        // Shorter than a gzip member's header and trailer: damaged, which inflating will say.
+        guard data.count >= 18 else { return 0 }
+        return data.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) }
     }
 
-    /// Inflates into one buffer of the stated size (a growing buffer, reallocated and copied as it grows, took
-    /// a third of the time); a file whose content does not fit in it is inflated again into a growing buffer.
+    /// Inflates into one buffer of the stated size rather than a growing one, reallocated and copied as it grows
+    /// (reading and gunzipping the Online Retail file: 0.13–0.15 s → 0.11–0.12 s); a file whose content does not
+    /// fit in it is inflated again into a growing buffer.
     private static func gunzip(_ input: inout ByteBuffer, sizeHint: Int) throws -> ByteBuffer {
         let start = input.readerIndex
         if sizeHint > 0 {
