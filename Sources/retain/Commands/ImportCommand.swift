@@ -138,7 +138,7 @@ struct ImportCommand: AsyncParsableCommand {
                 let parser = OrderFileParser(
                     layout: layout, columns: columns, currency: settings.currency, parseDate: parseDate)
                 let fieldCount = table.header.count
-                // About 80 bytes per row in the files we know (a guess only sizes the set of rows seen).
+                // Online Retail's rows are about 80 bytes; the guess only sizes the set of rows seen.
                 var grouping = OrderFileParser.Grouping(parser, expectedRows: table.byteCount / 80)
                 try table.readRecords({
                     var lastDate = OrderFileParser.LastDate()
