@@ -38,7 +38,7 @@ public struct OrderImporter: Sendable {
         @Sendable func checked(from start: Int) -> Task<CheckedChunk, Never>? {
             guard start < items.count else { return nil }
             let slice = Array(items[start..<min(start + batchSize, items.count)])
-            return Task { Array(zip(slice, CheckedOrders(slice, settings: settings).results)) }
+            return Task { await Offloaded.run { Array(zip(slice, CheckedOrders(slice, settings: settings).results)) } }
         }
         return try await environment.store.writeSequence(program: program) { sequence in
             var checkedUpTo = 0

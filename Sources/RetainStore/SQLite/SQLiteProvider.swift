@@ -40,12 +40,12 @@ public final class SQLiteProvider: DatabaseProvider {
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
             throw StoreError.unavailable("the folder \(directory) for the database \(path) does not exist")
         }
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let writer = try await Self.open(path, logger: logger)
         var readerConnections: [SQLiteConnection] = []
         do {
             try await configure(writer, synchronous: synchronous, walMode: true)
             for _ in 0..<max(1, readers) {
-                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                let reader = try await Self.open(path, logger: logger)
                 readerConnections.append(reader)
                 try await configure(reader, synchronous: synchronous, walMode: false)
             }
@@ -56,6 +56,21 @@ public final class SQLiteProvider: DatabaseProvider {
         }
         return SQLiteProvider(path: path, writer: writer, readers: ReaderPool(readerConnections))
     }
+
+    private static func open(_ path: String, logger: Logger) async throws -> SQLiteConnection {
+        try await SQLiteConnection.open(
+            storage: .file(path: path), threadPool: threads, logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton.any())
+    }
+
+    /// The threads SQLite's calls block: enough for the writer, a checkpoint and three readers at once. NIO's
+    /// shared pool has one per core, so a reader's `BEGIN` waited behind a long INSERT and a checkpoint (an import
+    /// spent ~20–40 ms so at each transaction). Process-wide and never stopped, like NIO's own.
+    private static let threads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 5)
+        pool.start()
+        return pool
+    }()
 
     private init(path: String, writer: SQLiteConnection, readers: ReaderPool) {
         self.path = path

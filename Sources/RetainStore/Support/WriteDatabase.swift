@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import SQLKit
 import Synchronization
+import RetainCore
 
 /// One bound value of a statement the store writes in bulk: the only column types the schema uses.
 public enum RowValue: Hashable, Sendable {
@@ -97,9 +98,15 @@ public struct WriteDatabase: SQLDatabase {
         into table: String, columns: [String], making: @escaping @Sendable () -> [[RowValue]]
     ) async throws {
         if writesBehind && !held.isHolding {
+            // Made at once on a thread of their own, while the queue still writes what was sent before: only
+            // running the statements waits for the queue.
             let database = self
+            let statements = Task {
+                await Offloaded.run { database.statements(into: table, columns: columns, rows: making()) }
+            }
+            let runner = runner
             pending.enqueue {
-                try await database.insertNow(into: table, columns: columns, rows: making(), run: database.runner)
+                for statement in await statements.value { try await runner(statement.sql, statement.values) }
             }
             return
         }
@@ -130,12 +137,19 @@ public struct WriteDatabase: SQLDatabase {
         into table: String, columns: [String], rows: [[RowValue]],
         run: (String, [RowValue]) async throws -> Void
     ) async throws {
+        for statement in statements(into: table, columns: columns, rows: rows) {
+            try await run(statement.sql, statement.values)
+        }
+    }
+
+    /// The multi-row INSERT statements that write `rows`.
+    private func statements(into table: String, columns: [String], rows: [[RowValue]]) -> [BoundStatement] {
         let perStatement = Self.rowsPerStatement(columns: columns.count)
-        for start in stride(from: 0, to: rows.count, by: perStatement) {
+        return stride(from: 0, to: rows.count, by: perStatement).map { start in
             var statement = BoundStatement(self, "")
             statement.appendInsert(
                 into: table, columns: columns, rows: rows[start..<min(start + perStatement, rows.count)])
-            try await run(statement.sql, statement.values)
+            return statement
         }
     }
 
@@ -188,7 +202,7 @@ public struct WriteDatabase: SQLDatabase {
 }
 
 /// SQL text and its values, built side by side with the engine's placeholders.
-struct BoundStatement {
+struct BoundStatement: Sendable {
     let database: WriteDatabase
     var sql: String
     var values: [RowValue] = []
