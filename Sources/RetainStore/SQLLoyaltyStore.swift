@@ -149,7 +149,7 @@ struct SQLStoreSession: StoreSession {
     /// `insertRows` with the rows made by `making`, when the insert runs
     /// (see `WriteDatabase.insert(into:columns:making:)`).
     func insertRows(
-        _ table: String, columns: [String], making: @escaping @Sendable () -> [[RowValue]]
+        _ table: String, columns: [String], making: @escaping @Sendable () throws -> [[RowValue]]
     ) async throws {
         try await writeDatabase().insert(into: table, columns: columns, making: making)
     }

@@ -96,6 +96,18 @@ struct DelimitedTextReaderTests {
         }
     }
 
+    @Test("eight bytes at a time, the count of bytes equal to a pattern's is the count byte by byte")
+    func bytesEqualCountsExactly() async {
+        // Bytes drawn near the patterns and the high bit, where a carry or a borrow would miscount.
+        let byte = Gen.int(in: 0...7).map { [0, 10, 34, 0x7F, 0x80, 0x8A, 0xA2, 0xFF][$0] as UInt8 }
+        await propertyCheck(count: 500, input: byte.array(of: 8...8), Gen.bool) { bytes, quote in
+            let pattern: UInt8 = quote ? 34 : 10
+            let word = bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+            let repeated = UInt64(pattern) &* 0x0101_0101_0101_0101
+            #expect(DelimitedTextReader.bytesEqual(word, repeated) == bytes.filter { $0 == pattern }.count)
+        }
+    }
+
     @Test("a large text is cut into the parts asked for, each starting on a record")
     func partsOfALargeText() throws {
         let text = "id,note\n" + (1...3_000).map { "\($0),\"line one\nline two\"" }.joined(separator: "\n")

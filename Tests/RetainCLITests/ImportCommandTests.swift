@@ -100,6 +100,53 @@ struct ImportCommandTests {
         }
     }
 
+    /// The file gzipped by the system's gzip (an independent writer, not ours).
+    static func gzipped(_ file: URL) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-c", file.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
+    }
+
+    @Test("a gzip file of two members (cat a.gz b.gz) imports the rows of both; a cut one is refused, nothing written")
+    func gzipMembers() async throws {
+        try await CLIRunner.withTemporaryDatabase { database in
+            let file = try prepare(database)
+            let lines = Self.sample.split(separator: "\n", omittingEmptySubsequences: false)
+            let head = file.deletingLastPathComponent().appendingPathComponent("head.csv")
+            let tail = file.deletingLastPathComponent().appendingPathComponent("tail.csv")
+            try Data((lines[..<6].joined(separator: "\n") + "\n").utf8).write(to: head)
+            try Data(lines[6...].joined(separator: "\n").utf8).write(to: tail)
+            let whole = try Self.gzipped(head) + Self.gzipped(tail)
+            let cut = file.deletingLastPathComponent().appendingPathComponent("cut.csv.gz")
+            try whole.prefix(whole.count - 30).write(to: cut)
+            let refused = try CLIRunner.run([
+                "import", "orders", cut.path, "--preset", "online-retail", "--program", "retail", "--database",
+                database,
+            ])
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("\(cut.path): the gzip data is damaged"), "\(refused.stderr)")
+            let members = file.deletingLastPathComponent().appendingPathComponent("members.csv.gz")
+            try whole.write(to: members)
+            let result = try CLIRunner.run([
+                "import", "orders", members.path, "--preset", "online-retail", "--program", "retail", "--database",
+                database, "--json",
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            // The same counts as the plain file: the refused import wrote nothing, and no row of either member is lost.
+            #expect(report["rows_read"] as? Int == 10)
+            #expect(report["orders_recorded"] as? Int == 2)
+            #expect(report["returns_recorded"] as? Int == 1)
+        }
+    }
+
     @Test("a file in another currency than the program is refused with the way out")
     func currencyMismatch() async throws {
         try await CLIRunner.withTemporaryDatabase { database in

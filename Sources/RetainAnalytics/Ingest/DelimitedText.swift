@@ -53,34 +53,73 @@ public struct DelimitedTextReader: Sendable {
     public func parts(_ count: Int) -> [Part] {
         bytes.withUnsafeBufferPointer { buffer in
             let start = (buffer.count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF) ? 3 : 0
-            let size = buffer.count - start
+            let size = (buffer.count - start) / max(1, count)
             var parts: [Part] = []
             var partStart = start
             var partLine = 1
-            var line = 1
-            var quoted = false
-            var next = start + size / max(1, count)
-            var index = start
             // Outside a quoted field every quote opens one, and inside it quotes come in pairs ("" or the closing
             // one and the next opening), so the parity of quotes seen tells whether a line break ends a record.
-            while index < buffer.count {
-                let byte = buffer[index]
-                index += 1
-                if byte == 34 {
-                    quoted.toggle()
-                } else if byte == 10 {
-                    line += 1
-                    if !quoted && index >= next && parts.count < count - 1 {
-                        parts.append(Part(range: partStart..<index, firstLine: partLine))
-                        partStart = index
-                        partLine = line
-                        next = index + size / max(1, count)
+            // Up to the next cut the quotes and line breaks are only counted (a loop the compiler vectorizes);
+            // from there the bytes are walked to the first line break outside quotes.
+            var index = start
+            var line = 1
+            var quoted = false
+            while parts.count < count - 1 {
+                let target = min(buffer.count, max(index, partStart + size))
+                let counts = Self.quotesAndLineBreaks(UnsafeBufferPointer(rebasing: buffer[index..<target]))
+                line += counts.lineBreaks
+                if counts.quotes % 2 == 1 { quoted.toggle() }
+                index = target
+                while index < buffer.count {
+                    let byte = buffer[index]
+                    index += 1
+                    if byte == 34 {
+                        quoted.toggle()
+                    } else if byte == 10 {
+                        line += 1
+                        if !quoted { break }
                     }
                 }
+                guard index < buffer.count else { break }
+                parts.append(Part(range: partStart..<index, firstLine: partLine))
+                partStart = index
+                partLine = line
             }
             parts.append(Part(range: partStart..<buffer.count, firstLine: partLine))
             return parts
         }
+    }
+
+    /// Counted eight bytes at a time: the compiler does not vectorize the byte loop (a branch per byte).
+    private static func quotesAndLineBreaks(_ bytes: UnsafeBufferPointer<UInt8>) -> (quotes: Int, lineBreaks: Int) {
+        var quotes = 0
+        var lineBreaks = 0
+        var index = 0
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                quotes += bytesEqual(word, 0x2222_2222_2222_2222)
+                lineBreaks += bytesEqual(word, 0x0A0A_0A0A_0A0A_0A0A)
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            quotes += bytes[index] == 34 ? 1 : 0
+            lineBreaks += bytes[index] == 10 ? 1 : 0
+            index += 1
+        }
+        return (quotes, lineBreaks)
+    }
+
+    /// How many of the eight bytes of `word` equal those of `pattern`: a byte of `word ^ pattern` is zero exactly
+    /// when they are equal, and the sum below sets the high bit of each byte that is not (without carries between
+    /// bytes, since (b & 0x7F) + 0x7F ≤ 0xFE).
+    @inline(__always)
+    static func bytesEqual(_ word: UInt64, _ pattern: UInt64) -> Int {
+        let difference = word ^ pattern
+        let low = UInt64(0x7F7F_7F7F_7F7F_7F7F)
+        return (~(((difference & low) &+ low) | difference | low)).nonzeroBitCount
     }
 
     /// Calls `body` with each record's first line number and fields, the header included (line 1).

@@ -69,20 +69,25 @@ extension SQLStoreSession {
     }
 
     func insertCustomers(_ customers: [Customer]) async throws {
-        let rows: [[any Encodable & Sendable]] = try customers.map { customer in
-            [
-                programID, customer.id, customer.externalID, customer.cardNumber, customer.email, customer.phone,
-                Self.nameKey(customer), try StoreCoding.document(customer), StoreCoding.millis(customer.createdAt),
-                StoreCoding.millis(customer.updatedAt), Self.birthMonthDay(customer),
-            ]
-        }
+        guard !customers.isEmpty else { return }
+        let programID = programID
+        // The documents are made when the insert runs: while writing behind, beside the caller's next batch.
         try await insertRows(
             "customers",
             columns: [
                 "program_id", "id", "external_id", "card_number", "email", "phone", "name_key", "doc",
                 "created_at", "updated_at", "birth_md",
             ],
-            rows: rows)
+            making: {
+                try customers.map { customer in
+                    [
+                        .text(programID), .text(customer.id), .text(customer.externalID), .text(customer.cardNumber),
+                        .text(customer.email), .text(customer.phone), .text(Self.nameKey(customer)),
+                        .text(try StoreCoding.document(customer)), .millis(customer.createdAt),
+                        .millis(customer.updatedAt), .text(Self.birthMonthDay(customer)),
+                    ]
+                }
+            })
     }
 
     func updateCustomer(_ customer: Customer) async throws {

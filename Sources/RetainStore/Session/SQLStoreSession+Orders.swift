@@ -125,19 +125,23 @@ extension SQLStoreSession {
     }
 
     func insertReturns(_ returns: [ReturnRecord]) async throws {
-        let rows: [[any Encodable & Sendable]] = try returns.map { item in
-            [
-                programID, item.returnID, item.orderID, item.customerID, item.amount, item.pointsReversed,
-                StoreCoding.millis(item.returnedAt), item.requestHash, try StoreCoding.document(item),
-                StoreCoding.millis(item.createdAt),
-            ]
-        }
+        guard !returns.isEmpty else { return }
+        let programID = programID
+        // The documents are made when the insert runs: while writing behind, beside the caller's next batch.
         try await insertRows(
             "order_returns",
             columns: [
                 "program_id", "return_id", "order_id", "customer_id", "amount", "points_reversed", "returned_at",
                 "request_hash", "doc", "created_at",
             ],
-            rows: rows)
+            making: {
+                try returns.map { item in
+                    [
+                        .text(programID), .text(item.returnID), .text(item.orderID), .text(item.customerID),
+                        .integer(item.amount), .integer(item.pointsReversed), .millis(item.returnedAt),
+                        .text(item.requestHash), .text(try StoreCoding.document(item)), .millis(item.createdAt),
+                    ]
+                }
+            })
     }
 }

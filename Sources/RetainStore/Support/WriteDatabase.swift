@@ -91,26 +91,27 @@ public struct WriteDatabase: SQLDatabase {
         try await insert(into: table, columns: columns) { rows }
     }
 
-    /// `insert` of the rows `making` makes. When writing behind, they are made (and the statements built) on the
-    /// queue of sent writes, beside what the caller does next: an import builds its next batch while the order
-    /// documents of this one are written out.
+    /// `insert` of the rows `making` makes. When writing behind, they are made (and the statements built) at once on
+    /// a thread of their own, while the queue of sent writes still runs what was sent before: an import builds its
+    /// next batch while the order documents of this one are made and written out. A failure to make them fails the
+    /// transaction like a failed write (at the next other statement, at the latest the COMMIT).
     public func insert(
-        into table: String, columns: [String], making: @escaping @Sendable () -> [[RowValue]]
+        into table: String, columns: [String], making: @escaping @Sendable () throws -> [[RowValue]]
     ) async throws {
         if writesBehind && !held.isHolding {
-            // Made at once on a thread of their own, while the queue still writes what was sent before: only
-            // running the statements waits for the queue.
             let database = self
             let statements = Task {
-                await Offloaded.run { database.statements(into: table, columns: columns, rows: making()) }
+                await Offloaded.run {
+                    Result { database.statements(into: table, columns: columns, rows: try making()) }
+                }
             }
             let runner = runner
             pending.enqueue {
-                for statement in await statements.value { try await runner(statement.sql, statement.values) }
+                for statement in try await statements.value.get() { try await runner(statement.sql, statement.values) }
             }
             return
         }
-        let rows = making()
+        let rows = try making()
         guard !rows.isEmpty, !held.hold(HeldInserts.Insert(table: table, columns: columns, rows: rows)) else { return }
         try await insertNow(into: table, columns: columns, rows: rows, run: run)
     }
