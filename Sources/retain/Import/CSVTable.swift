@@ -61,39 +61,59 @@ final class CSVTable {
     /// that part and those before it are read: the work done on rows in order overlaps the reading of the parts
     /// after them. A structural error stops the whole import, naming the first place in the file where reading
     /// failed.
+    ///
+    /// The calling thread is one of the readers: when the next part is not read yet, it reads one itself. So one
+    /// thread per core is busy, and the rows are used in order as soon as they are ready; with a reader on every
+    /// core besides, the caller had a third of the cores and was left using the last parts alone after the reading.
     func readRecords<Row: Sendable>(
         _ makeReader: @escaping @Sendable () -> (Int, [String]) -> Row, consume: ([Row]) throws -> Void
     ) throws {
         // Several parts per core, so the first are ready while the rest are read.
-        let parts = reader.parts(ProcessInfo.processInfo.activeProcessorCount * 4)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let parts = reader.parts(cores * 4)
         let results = PartResults<(rows: [Row], reader: DelimitedTextReader)>(count: parts.count)
         let base = reader
-        let reading = DispatchGroup()
-        DispatchQueue.global().async(group: reading) {
-            DispatchQueue.concurrentPerform(iterations: parts.count) { index in
-                results.set(
-                    index,
-                    Result {
-                        var reader = base
-                        var rows: [Row] = []
-                        let read = makeReader()
-                        var skipHeader = index == 0
-                        try reader.forEachRecord(in: parts[index]) { line, fields in
-                            if skipHeader {
-                                skipHeader = false
-                                return
-                            }
-                            rows.append(read(line, fields))
+        @Sendable func read(_ index: Int) {
+            results.set(
+                index,
+                Result {
+                    var reader = base
+                    var rows: [Row] = []
+                    let read = makeReader()
+                    var skipHeader = index == 0
+                    try reader.forEachRecord(in: parts[index]) { line, fields in
+                        if skipHeader {
+                            skipHeader = false
+                            return
                         }
-                        return (rows, reader)
-                    })
+                        rows.append(read(line, fields))
+                    }
+                    return (rows, reader)
+                })
+        }
+        let reading = DispatchGroup()
+        for _ in 1..<max(1, cores) {
+            DispatchQueue.global().async(group: reading) {
+                while let index = results.claim() { read(index) }
             }
         }
         // The parts still being read are waited for whatever happens: they would go on using the cores.
-        defer { reading.wait() }
+        defer {
+            results.stopClaims()
+            reading.wait()
+        }
         var legacy = (fields: reader.legacyFields, lines: reader.legacyLines)
         for index in parts.indices {
-            switch results.take(index) {
+            var result = results.takeIfReady(index)
+            while result == nil {
+                if let next = results.claim() {
+                    read(next)
+                    result = results.takeIfReady(index)
+                } else {
+                    result = results.take(index)
+                }
+            }
+            switch result! {
             case .failure(let error as DelimitedTextError):
                 throw CLIError(
                     "\(path):\(error.position.line):\(error.position.column): \(error.message); nothing was imported")
@@ -152,13 +172,29 @@ enum ImportNumbers {
     }
 }
 
-/// Each part's result, set by the thread that read it and taken in file order by the one that uses it.
+/// Each part's result, set by the thread that read it and taken in file order by the one that uses it; parts are
+/// claimed for reading in file order, so the one needed next is always claimed before those after it.
 private final class PartResults<Value>: @unchecked Sendable {
     private let condition = NSCondition()
     private var results: [Result<Value, any Error>?]
+    private var claimed = 0
 
     init(count: Int) {
         results = Array(repeating: nil, count: count)
+    }
+
+    /// The next part nobody reads yet, or nil when all are claimed (or claiming stopped).
+    func claim() -> Int? {
+        condition.withLock {
+            guard claimed < results.count else { return nil }
+            defer { claimed += 1 }
+            return claimed
+        }
+    }
+
+    /// No part is claimed after this (the caller stopped using them).
+    func stopClaims() {
+        condition.withLock { claimed = results.count }
     }
 
     func set(_ index: Int, _ result: Result<Value, any Error>) {
@@ -168,7 +204,15 @@ private final class PartResults<Value>: @unchecked Sendable {
         }
     }
 
-    /// Waits for part `index`, and lets go of it here (its rows are freed as soon as they have been used).
+    /// Part `index` if it is read, let go of here (its rows are freed as soon as they have been used).
+    func takeIfReady(_ index: Int) -> Result<Value, any Error>? {
+        condition.withLock {
+            defer { results[index] = nil }
+            return results[index]
+        }
+    }
+
+    /// Waits for part `index`, and lets go of it here.
     func take(_ index: Int) -> Result<Value, any Error> {
         condition.withLock {
             while results[index] == nil { condition.wait() }

@@ -82,7 +82,7 @@ struct OrderFileParser: Sendable {
         let orderKey = columns.order.flatMap { $0 < fields.count ? fields[$0].trimmingASCIISpaces : nil }
         var row = ReadRow(line: line, orderKey: orderKey, hash: 0, content: .wrongFieldCount)
         guard fields.count == fieldCount else { return row }
-        row.hash = fields.hashValue
+        row.hash = FieldsHash.of(fields)
         let customer = fields[columns.customer].trimmingASCIISpaces
         guard !customer.isEmpty else {
             row.content = .noCustomer
