@@ -114,7 +114,11 @@ public struct OrderImporter: Sendable {
                     history = OrderHistory(remembersOrders: remembersOrders)
                     kept = nil
                 }
-                if chunk == nil && again.isEmpty { return committed }
+                if chunk == nil && again.isEmpty {
+                    // What the batch and the history know (every order of the run) is freed beside what follows.
+                    BackgroundRelease.release((kept.take(), consume history))
+                    return committed
+                }
             }
         }
     }

@@ -137,14 +137,7 @@ struct ImportCommand: AsyncParsableCommand {
                 let parseDate = try table.dateParser(column: columns.date, format: layout.dateFormat, zone: zone)
                 let parser = OrderFileParser(
                     layout: layout, columns: columns, currency: settings.currency, parseDate: parseDate)
-                let fieldCount = table.header.count
-                // Online Retail's rows are about 80 bytes; the guess only sizes the set of rows seen.
-                var grouping = OrderFileParser.Grouping(parser, expectedRows: table.byteCount / 80)
-                try table.readRecords({
-                    var lastDate = OrderFileParser.LastDate()
-                    return { parser.read(line: $0, fields: $1, fieldCount: fieldCount, lastDate: &lastDate) }
-                }) { grouping.add($0) }
-                var parsed = grouping.finish()
+                var parsed = try parser.parse(table)
                 parsed.report.notes += table.decodingNotes
                 timings.mark("parse \(parsed.report.rowsRead) rows")
                 let bar = ProgressBar(label: "importing orders", quiet: input.quiet || output.json)
@@ -154,6 +147,7 @@ struct ImportCommand: AsyncParsableCommand {
                     program: program.program, items: parsed.items, report: parsed.report,
                     progress: { done, total in bar.update(done: done, total: total) })
                 timings.mark("apply rules and write \(parsed.items.count) orders and cancellations")
+                BackgroundRelease.release(consume parsed)
                 try ImportReportPrinter.print(report, file: input.file, json: output.json)
             }
         }

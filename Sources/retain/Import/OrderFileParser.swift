@@ -123,6 +123,19 @@ struct OrderFileParser: Sendable {
         return row
     }
 
+    /// The orders and cancellations of the file, and the report of the rows left out: each record read on all cores
+    /// (`read`), then grouped in file order (`Grouping`).
+    func parse(_ table: CSVTable) throws -> Output {
+        let fieldCount = table.header.count
+        // Online Retail's rows are about 80 bytes; the guess only sizes the set of rows seen.
+        var grouping = Grouping(self, expectedRows: table.byteCount / 80)
+        try table.readRecords({
+            var lastDate = LastDate()
+            return { read(line: $0, fields: $1, fieldCount: fieldCount, lastDate: &lastDate) }
+        }) { grouping.add($0) }
+        return grouping.finish()
+    }
+
     /// Applies the rules above to the rows in file order, a part of the file at a time (see
     /// `CSVTable.readRecords`), and groups them into orders and cancellations.
     struct Grouping {
@@ -248,6 +261,15 @@ struct OrderFileParser: Sendable {
                             firstLine: group.firstLine))
                 }
             }
+            // The groups, the rows seen and the lookups are freed beside what follows (moved out first, so that the
+            // background thread holds the only reference).
+            let remnants = (groups, seen, groupIndex, poisoned, perCustomerDay)
+            groups = []
+            seen = []
+            groupIndex = [:]
+            poisoned = [:]
+            perCustomerDay = [:]
+            BackgroundRelease.release(remnants)
             return output
         }
     }
