@@ -59,8 +59,8 @@ public struct DelimitedTextReader: Sendable {
             var partLine = 1
             // Outside a quoted field every quote opens one, and inside it quotes come in pairs ("" or the closing
             // one and the next opening), so the parity of quotes seen tells whether a line break ends a record.
-            // Up to the next cut the quotes and line breaks are only counted (a loop the compiler vectorizes);
-            // from there the bytes are walked to the first line break outside quotes.
+            // Up to the next cut the quotes and line breaks are only counted, eight bytes at a time; from there the
+            // bytes are walked to the first line break outside quotes.
             var index = start
             var line = 1
             var quoted = false
