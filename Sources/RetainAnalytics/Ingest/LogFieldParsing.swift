@@ -102,26 +102,11 @@ enum LogFieldParsing {
         return true
     }
 
-    /// A 64-bit hash of a whole row's bytes, to find exact duplicate rows (FNV-1a over 8-byte words).
+    /// A 64-bit hash of a whole row's bytes, to find exact duplicate rows (`ByteHash`).
     static func rowHash(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        var index = start
-        let raw = UnsafeRawBufferPointer(bytes)
-        while index + 8 <= end {
-            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            hash = (hash ^ word) &* 0x0000_0100_0000_01B3
-            hash ^= hash >> 29
-            index += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < end {
-            tail |= UInt64(bytes[index]) << shift
-            shift += 8
-            index += 1
-        }
-        hash = (hash ^ tail ^ (UInt64(end - start) << 56)) &* 0x0000_0100_0000_01B3
-        return hash ^ (hash >> 31)
+        var hash = ByteHash()
+        hash.add(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        return hash.value
     }
 }
 
